@@ -1,0 +1,35 @@
+// The specification every stage must meet: GET / answers the article's
+// exact 172 bytes.
+#include "stages.hpp"
+#include "support/client.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+
+using namespace workshop;
+
+TEST_CASE("GET / answers the article's 172 bytes", "[golden-bytes]") {
+    auto server = start_server();
+    reply r = exchange(server->port());
+
+    INFO("expected:\n" << visible(golden_response()));
+    INFO("received (" << r.bytes.size() << " bytes, then " << to_string(r.end) << "):\n"
+                      << visible(r.bytes));
+    CHECK(r.bytes == golden_response());
+    if (current_stage().reads_request) {
+        CHECK(r.end == ending::eof);
+    } else {
+        // Stage 01 closes without reading the request; the kernel may then
+        // end the connection with a reset right after the full response.
+        CHECK((r.end == ending::eof || r.end == ending::reset));
+    }
+    CHECK(server->running());
+}
+
+TEST_CASE("every answer is the same, connection after connection", "[golden-bytes]") {
+    auto server = start_server();
+    for (int i = 0; i < 20; ++i) {
+        reply r = exchange(server->port());
+        INFO("connection " << i << ":\n" << visible(r.bytes));
+        REQUIRE(r.bytes == golden_response());
+    }
+}

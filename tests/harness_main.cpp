@@ -1,0 +1,25 @@
+// The shared harness: one specification, run against the stage named by
+// --stage (CTest runs it once per stage, labelled with the stage).
+#include "stages.hpp"
+
+#include <catch2/catch_session.hpp>
+#include <csignal>
+#include <iostream>
+
+int main(int argc, char* argv[]) {
+    // A server that closes early must fail a test, not kill the harness.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    Catch::Session session;
+    std::string stage;
+    using Catch::Clara::Opt;
+    session.cli(session.cli() | Opt(stage, "name")["--stage"]("the stage to test, e.g. 01-raw-asm"));
+    if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
+    try {
+        workshop::choose_stage(stage);
+    } catch (const std::exception& e) {
+        std::cerr << "harness: " << e.what() << '\n';
+        return 2;
+    }
+    return session.run();
+}

@@ -1,0 +1,57 @@
+#include "stages.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace workshop {
+
+const std::vector<stage>& all_stages() {
+    static const std::vector<stage> stages = {
+        {.name = "01-raw-asm", .missing_hint = "", .reads_request = false},
+        {.name = "01-raw-asm-arm64",
+         .missing_hint = "the ARM64 original needs an x86-64 Linux host with "
+                         "g++-aarch64-linux-gnu and qemu-user installed (./workshop test installs them)",
+         .reads_request = false},
+    };
+    return stages;
+}
+
+namespace {
+const stage* chosen = nullptr;
+}
+
+void choose_stage(std::string_view name) {
+    for (const auto& s : all_stages())
+        if (s.name == name) {
+            chosen = &s;
+            return;
+        }
+    throw std::invalid_argument("unknown stage: " + std::string(name));
+}
+
+const stage& current_stage() {
+    if (!chosen) throw std::logic_error("no stage chosen: pass --stage NAME");
+    return *chosen;
+}
+
+std::unique_ptr<server_process> start_server(std::vector<std::string> args) {
+    const stage& s = current_stage();
+    if (!std::filesystem::exists(server_binary(s.name)))
+        SKIP(std::string(s.name) + " was not built here: " + std::string(s.missing_hint));
+    return std::make_unique<server_process>(s.name, std::move(args));
+}
+
+const std::string& golden_response() {
+    static const std::string bytes = [] {
+        std::ifstream in(WORKSHOP_GOLDEN_FILE, std::ios::binary);
+        std::ostringstream text;
+        text << in.rdbuf();
+        return text.str();
+    }();
+    return bytes;
+}
+
+}  // namespace workshop

@@ -1,0 +1,62 @@
+// A raw-socket HTTP client for the tests and the benchmark: it sends bytes
+// exactly as given and reports how the server ended the connection, because
+// the ending (clean FIN or reset) is part of what the stages teach.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace workshop {
+
+using namespace std::chrono_literals;
+
+// Owns one socket descriptor; closes it exactly once.
+class socket_fd {
+public:
+    socket_fd() = default;
+    explicit socket_fd(int fd) : fd_(fd) {}
+    socket_fd(socket_fd&& other) noexcept : fd_(other.release()) {}
+    socket_fd& operator=(socket_fd&& other) noexcept;
+    socket_fd(const socket_fd&) = delete;
+    socket_fd& operator=(const socket_fd&) = delete;
+    ~socket_fd();
+
+    int get() const { return fd_; }
+    int release() noexcept;
+
+private:
+    int fd_ = -1;
+};
+
+inline const std::string simple_get = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+// A TCP connection to 127.0.0.1:port, or an invalid socket_fd (get() < 0).
+socket_fd connect_to(int port);
+
+// Sends all of data; false when the peer is gone.
+bool send_all(int fd, std::string_view data);
+
+// Closes with SO_LINGER 0, so the kernel sends a reset instead of a FIN.
+void reset_connection(socket_fd fd);
+
+enum class ending { eof, reset, timeout, refused };
+
+struct reply {
+    std::string bytes;  // everything that arrived before the ending
+    ending end = ending::timeout;
+};
+
+// Reads until the server ends the connection or `limit` passes.
+reply read_to_end(int fd, std::chrono::milliseconds limit = 10s);
+
+// Connects, sends `request`, reads to the end.
+reply exchange(int port, std::string_view request = simple_get,
+               std::chrono::milliseconds limit = 10s);
+
+// \r and \n written out, so a mismatch in line endings shows.
+std::string visible(std::string_view bytes);
+
+const char* to_string(ending e);
+
+}  // namespace workshop

@@ -1,0 +1,167 @@
+#include "process.hpp"
+
+#include "client.hpp"
+
+#include <arpa/inet.h>
+#include <csignal>
+#include <cstdlib>
+#include <fcntl.h>
+#include <fstream>
+#include <netinet/in.h>
+#include <spawn.h>
+#include <sstream>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace workshop {
+namespace {
+
+// A fresh empty file in the temporary directory, for a child's output.
+std::filesystem::path temp_file(const char* what) {
+    auto pattern = (std::filesystem::temp_directory_path() /
+                    (std::string("workshop-") + what + "-XXXXXX")).string();
+    int fd = ::mkstemp(pattern.data());
+    if (fd < 0) throw std::runtime_error("mkstemp failed for " + pattern);
+    ::close(fd);
+    return pattern;
+}
+
+std::string read_file(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// posix_spawn (rather than fork+exec) works the same on Linux and macOS.
+pid_t spawn(const std::filesystem::path& program, const std::vector<std::string>& args,
+            const std::filesystem::path& out, const std::filesystem::path& err) {
+    std::vector<char*> argv;
+    std::string program_string = program.string();
+    argv.push_back(program_string.data());
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_TRUNC, 0);
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_TRUNC, 0);
+    pid_t pid = -1;
+    int rc = ::posix_spawn(&pid, program_string.c_str(), &actions, nullptr, argv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) throw std::runtime_error("cannot start " + program_string);
+    return pid;
+}
+
+// Polls for the child's exit until `limit`; the raw status once it exited.
+std::optional<int> wait_for_exit(pid_t pid, std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    for (;;) {
+        int status = 0;
+        if (::waitpid(pid, &status, WNOHANG) == pid) return status;
+        if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+        std::this_thread::sleep_for(5ms);
+    }
+}
+
+std::optional<int> exit_code(int status) {
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::filesystem::path server_binary(std::string_view stage) {
+    return std::filesystem::path(WORKSHOP_BIN_DIR) / stage;
+}
+
+int free_port() {
+    socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
+        ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+        throw std::runtime_error("cannot find a free port");
+    return ntohs(addr.sin_port);
+}
+
+run_result run_command(const std::filesystem::path& program,
+                       const std::vector<std::string>& args,
+                       std::chrono::milliseconds limit) {
+    auto out = temp_file("out"), err = temp_file("err");
+    pid_t pid = spawn(program, args, out, err);
+    run_result result;
+    auto status = wait_for_exit(pid, limit);
+    if (!status) {
+        result.timed_out = true;
+        ::kill(pid, SIGKILL);
+        status = wait_for_exit(pid, 10s);
+    }
+    if (status) result.exit_code = exit_code(*status).value_or(-1);
+    result.out = read_file(out);
+    result.err = read_file(err);
+    std::filesystem::remove(out);
+    std::filesystem::remove(err);
+    return result;
+}
+
+server_process::server_process(std::string_view stage, std::vector<std::string> args)
+    : port_(free_port()), stderr_file_(temp_file("server")) {
+    args.insert(args.begin(), {"--port", std::to_string(port_)});
+    pid_ = spawn(server_binary(stage), args, "/dev/null", stderr_file_);
+    try {
+        // Generous: the ARM64 original starts under an emulator.
+        wait_until_accepting(20s);
+    } catch (...) {
+        stop(SIGKILL);
+        std::filesystem::remove(stderr_file_);
+        throw;
+    }
+}
+
+server_process::~server_process() {
+    stop(SIGTERM);
+    std::filesystem::remove(stderr_file_);
+}
+
+bool server_process::running() {
+    if (!status_) status_ = wait_for_exit(pid_, 0ms);
+    return !status_;
+}
+
+std::optional<int> server_process::stop(int signal, std::chrono::milliseconds limit) {
+    if (running()) {
+        ::kill(pid_, signal);
+        status_ = wait_for_exit(pid_, limit);
+        if (!status_) {
+            ::kill(pid_, SIGKILL);
+            status_ = wait_for_exit(pid_, 10s);
+            return std::nullopt;  // it did not exit of its own accord
+        }
+    }
+    return exit_code(*status_);
+}
+
+std::string server_process::error_output() const { return read_file(stderr_file_); }
+
+void server_process::wait_until_accepting(std::chrono::milliseconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+        if (!running())
+            throw std::runtime_error("server exited before accepting: " + error_output());
+        // The probe connection is closed at once; every stage copes with that.
+        if (connect_to(port_).get() >= 0) return;
+        std::this_thread::sleep_for(10ms);
+    }
+    throw std::runtime_error("server did not accept connections within the time limit");
+}
+
+}  // namespace workshop

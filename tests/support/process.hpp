@@ -1,0 +1,65 @@
+// Starting and stopping the stage servers (and any other command) as child
+// processes, so a test can never leave one behind, even when it fails.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <sys/types.h>
+#include <vector>
+
+namespace workshop {
+
+using namespace std::chrono_literals;
+
+// ${build}/bin/<stage>: where the build puts every server.
+std::filesystem::path server_binary(std::string_view stage);
+
+// A port nobody listens on right now (the kernel's pick, then released).
+int free_port();
+
+struct run_result {
+    int exit_code = -1;      // -1 when killed by a signal or timed out
+    bool timed_out = false;
+    std::string out, err;
+};
+
+// Runs a command to completion (killed after `limit`), capturing its output.
+run_result run_command(const std::filesystem::path& program,
+                       const std::vector<std::string>& args,
+                       std::chrono::milliseconds limit = 10s);
+
+// A server started on a free port and waited for until it accepts
+// connections; stopped with SIGTERM (then SIGKILL) when destroyed.
+class server_process {
+public:
+    explicit server_process(std::string_view stage, std::vector<std::string> args = {});
+    server_process(const server_process&) = delete;
+    server_process& operator=(const server_process&) = delete;
+    ~server_process();
+
+    int port() const { return port_; }
+    pid_t pid() const { return pid_; }
+
+    // Still running? (Reaps the child if it has exited.)
+    bool running();
+
+    // Sends `signal` and waits up to `limit` for the exit; the exit status
+    // (0–255), or nullopt if it had to be killed or died from a signal.
+    std::optional<int> stop(int signal, std::chrono::milliseconds limit = 10s);
+
+    // What the server wrote to stderr so far.
+    std::string error_output() const;
+
+private:
+    void wait_until_accepting(std::chrono::milliseconds limit);
+
+    int port_ = 0;
+    pid_t pid_ = -1;
+    std::optional<int> status_;  // raw waitpid status once reaped
+    std::filesystem::path stderr_file_;
+};
+
+}  // namespace workshop
