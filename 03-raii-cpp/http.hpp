@@ -1,0 +1,54 @@
+// The HTTP side of stage 03, with no sockets in sight: bytes in, a request
+// value out; a response value in, bytes out. Tests feed it bytes directly.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace raii_http {
+
+// A request head larger than this is answered 431.
+inline constexpr std::size_t max_head_size = 8 * 1024;
+
+struct header {
+    std::string_view name, value;
+};
+
+// Views into the bytes given to parse_request: valid while those live.
+struct request {
+    std::string_view method, target, version;
+    std::vector<header> headers;
+};
+
+enum class parse_status {
+    complete,        // a whole head, up to and including the blank line
+    incomplete,      // valid so far: read more
+    bad_request,     // malformed, or not HTTP/1.0 or 1.1: 400
+    head_too_large,  // over max_head_size: 431
+};
+
+struct parse_result {
+    parse_status status = parse_status::incomplete;
+    request req;                // filled when complete
+    std::size_t head_size = 0;  // bytes the head took, when complete
+};
+
+parse_result parse_request(std::string_view bytes);
+
+struct response {
+    int status = 200;
+    std::string_view reason = "OK";
+    std::vector<header> extra_headers;  // e.g. Allow on a 405
+    std::string body;
+    bool head_only = false;  // HEAD: the same head, no body
+
+    std::string serialize() const;
+};
+
+// What the server answers to a parse outcome (incomplete means the client
+// stopped sending before the head ended: 400).
+response respond_to(const parse_result& parsed);
+
+}  // namespace raii_http
