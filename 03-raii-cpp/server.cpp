@@ -2,6 +2,7 @@
 
 #include "http.hpp"
 
+#include <algorithm>
 #include <array>
 #include <arpa/inet.h>
 #include <cerrno>
@@ -33,9 +34,8 @@ using clock = std::chrono::steady_clock;
 bool wait_readable(int fd, clock::time_point deadline) {
     for (;;) {
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-        if (left.count() <= 0) return false;
         pollfd p{fd, POLLIN, 0};
-        int n = ::poll(&p, 1, static_cast<int>(left.count()));
+        int n = ::poll(&p, 1, static_cast<int>(std::max(left.count(), decltype(left)::rep{0})));
         if (n > 0) return true;
         if (n == 0 || errno != EINTR) return false;
     }
@@ -60,9 +60,12 @@ bool write_all(int fd, std::string_view bytes) {
 }
 
 // Closing with unread bytes makes the kernel send a reset, which can destroy
-// the answer before the client reads it. So: say we are done writing, then
-// read (and drop) what the client still sends until it closes, for a while.
-void lingering_close(unique_fd client) {
+// the answer before the client reads it. So when the client may still be
+// sending (its head was not whole, or more bytes wait), say we are done
+// writing, then read and drop what comes until it closes, for a while.
+// A client that sent one whole request is closed at once, with a FIN.
+void close_after_answer(unique_fd client, bool request_was_whole) {
+    if (request_was_whole && !wait_readable(client.get(), clock::now())) return;
     ::shutdown(client.get(), SHUT_WR);
     auto deadline = clock::now() + linger_time;
     std::array<char, 4096> sink;
@@ -153,8 +156,9 @@ void serve_connection(unique_fd client, std::chrono::milliseconds read_timeout) 
         used += static_cast<std::size_t>(n);
         parsed = parse_request(std::string_view(buffer.data(), used));
     }
+    bool whole = parsed.status == parse_status::complete && used == parsed.head_size;
     if (write_all(client.get(), respond_to(parsed).serialize()))
-        lingering_close(std::move(client));
+        close_after_answer(std::move(client), whole);
 }
 // end tutorial
 

@@ -2,19 +2,23 @@
 
 #include <catch2/catch_test_macros.hpp>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 namespace workshop {
 
 const std::vector<stage>& all_stages() {
+    // Designated initializers: a row names each capability it has.
     static const std::vector<stage> stages = {
-        {.name = "01-raw-asm", .missing_hint = "", .reads_request = false},
+        {.name = "01-raw-asm"},
         {.name = "01-raw-asm-arm64",
          .missing_hint = "the ARM64 original needs an x86-64 Linux host with "
-                         "g++-aarch64-linux-gnu and qemu-user installed (./workshop test installs them)",
-         .reads_request = false},
+                         "g++-aarch64-linux-gnu and qemu-user installed (./workshop test installs them)"},
+        {.name = "02-c-abi-from-cpp", .reads_request = true},
+        {.name = "03-raii-cpp",
+         .reads_request = true,
+         .parses_request = true,
+         .has_read_timeout = true,
+         .graceful_shutdown = true},
     };
     return stages;
 }
@@ -44,14 +48,9 @@ std::unique_ptr<server_process> start_server(std::vector<std::string> args) {
     return std::make_unique<server_process>(s.name, std::move(args));
 }
 
-const std::string& golden_response() {
-    static const std::string bytes = [] {
-        std::ifstream in(WORKSHOP_GOLDEN_FILE, std::ios::binary);
-        std::ostringstream text;
-        text << in.rdbuf();
-        return text.str();
-    }();
-    return bytes;
+std::vector<std::string> read_timeout_args(const stage& s, double seconds) {
+    if (!s.has_read_timeout) return {};
+    return {"--read-timeout", std::to_string(seconds)};
 }
 
 }  // namespace workshop

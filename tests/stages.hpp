@@ -4,6 +4,7 @@
 // documented behaviour instead (the lesson), it is never silently skipped.
 #pragma once
 
+#include "support/golden.hpp"
 #include "support/process.hpp"
 
 #include <memory>
@@ -17,7 +18,14 @@ struct stage {
     std::string_view name;           // bin/<name>; the value of --stage
     std::string_view missing_hint;   // why the binary may be absent
     bool reads_request = false;      // reads the head, so closes with FIN not RST
+    bool parses_request = false;     // answers by status code (404, 405, 400, 431)
+    bool has_read_timeout = false;   // --read-timeout: drops clients that send nothing
+    bool graceful_shutdown = false;  // SIGTERM: finishes the client in hand, exits 0
+    bool concurrent = false;         // serves many clients at once
 };
+
+// The arguments that make a stage with --read-timeout give up after `seconds`.
+std::vector<std::string> read_timeout_args(const stage& s, double seconds);
 
 const std::vector<stage>& all_stages();
 
@@ -28,8 +36,5 @@ void choose_stage(std::string_view name);  // throws for an unknown name
 // Starts the current stage's server; SKIPs the test, saying what to
 // install, when this machine could not build that stage.
 std::unique_ptr<server_process> start_server(std::vector<std::string> args = {});
-
-// The article's 172 bytes, from tests/golden/response.http.
-const std::string& golden_response();
 
 }  // namespace workshop

@@ -1,0 +1,118 @@
+// Stage 03's parser and responses, fed bytes directly: no sockets involved.
+#include "http.hpp"
+#include "support/golden.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <catch2/generators/catch_generators.hpp>
+
+using namespace raii_http;
+
+namespace {
+const std::string valid = "GET /path?q=1 HTTP/1.1\r\nHost: example.com\r\nAccept:  */* \r\n\r\n";
+}
+
+TEST_CASE("a complete request becomes a value", "[parser]") {
+    parse_result r = parse_request(valid);
+    REQUIRE(r.status == parse_status::complete);
+    CHECK(r.head_size == valid.size());
+    CHECK(r.req.method == "GET");
+    CHECK(r.req.target == "/path?q=1");
+    CHECK(r.req.version == "HTTP/1.1");
+    REQUIRE(r.req.headers.size() == 2);
+    CHECK(r.req.headers[0].name == "Host");
+    CHECK(r.req.headers[0].value == "example.com");
+    CHECK(r.req.headers[1].value == "*/*");  // surrounding white space trimmed
+}
+
+TEST_CASE("bytes after the head are not part of it", "[parser]") {
+    parse_result r = parse_request(valid + "GET / HTTP/1.1\r\n");
+    REQUIRE(r.status == parse_status::complete);
+    CHECK(r.head_size == valid.size());
+}
+
+TEST_CASE("every prefix of a valid request is incomplete", "[parser]") {
+    for (std::size_t n = 0; n < valid.size(); ++n) {
+        INFO("prefix of " << n << " bytes");
+        CHECK(parse_request(std::string_view(valid).substr(0, n)).status == parse_status::incomplete);
+    }
+}
+
+TEST_CASE("a request arriving one byte at a time completes exactly at its end", "[parser]") {
+    std::string buffer;
+    for (char c : valid) {
+        CHECK(parse_request(buffer).status == parse_status::incomplete);
+        buffer += c;
+    }
+    CHECK(parse_request(buffer).status == parse_status::complete);
+}
+
+TEST_CASE("malformed requests are bad requests", "[parser]") {
+    auto bad = GENERATE(as<std::string>{},
+        "garbage\r\n\r\n",
+        "GET\r\n\r\n",
+        "GET /\r\n\r\n",
+        "GET / HTTP/1.1 extra\r\n\r\n",
+        "GET  / HTTP/1.1\r\n\r\n",
+        "GET index.html HTTP/1.1\r\n\r\n",
+        "GET / HTTP/2.0\r\n\r\n",
+        "GET / HTTP/0.9\r\n\r\n",
+        "GET / http/1.1\r\n\r\n",
+        "G(ET / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1\r\nno colon\r\n\r\n",
+        "GET / HTTP/1.1\r\n: empty name\r\n\r\n",
+        "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n",
+        "GET / HTTP/1.1\nHost: x\n\n\r\n\r\n",
+        std::string("GET /\0 HTTP/1.1\r\n\r\n", 19),
+        std::string("GET / HTTP/1.1\r\nX: a\0b\r\n\r\n", 26));
+    INFO(bad);
+    CHECK(parse_request(bad).status == parse_status::bad_request);
+}
+
+TEST_CASE("a bad request line is rejected before the head ends", "[parser]") {
+    CHECK(parse_request("BAD LINE\r\nHost: x\r\n").status == parse_status::bad_request);
+    CHECK(parse_request("GET / HTTP/1.1\r\nHost: x\r\n").status == parse_status::incomplete);
+}
+
+TEST_CASE("a head over 8 KiB is too large, complete or not", "[parser]") {
+    std::string filler(max_head_size, 'x');
+    CHECK(parse_request("GET / HTTP/1.1\r\nX: " + filler).status == parse_status::head_too_large);
+    CHECK(parse_request("GET / HTTP/1.1\r\nX: " + filler + "\r\n\r\n").status ==
+          parse_status::head_too_large);
+    // Exactly 8 KiB is still allowed.
+    std::string head = "GET / HTTP/1.1\r\nX: ";
+    head += std::string(max_head_size - head.size() - 4, 'x') + "\r\n\r\n";
+    REQUIRE(head.size() == max_head_size);
+    CHECK(parse_request(head).status == parse_status::complete);
+}
+
+TEST_CASE("GET / serialises to the article's 172 bytes", "[responses]") {
+    CHECK(respond_to(parse_request("GET / HTTP/1.1\r\n\r\n")).serialize() == workshop::golden_response());
+}
+
+TEST_CASE("each outcome has its status line and a consistent length", "[responses]") {
+    struct row {
+        std::string request, status_line;
+    };
+    auto r = GENERATE(values<row>({
+        {"GET /x HTTP/1.1\r\n\r\n", "HTTP/1.1 404 Not Found\r\n"},
+        {"DELETE / HTTP/1.1\r\n\r\n", "HTTP/1.1 405 Method Not Allowed\r\n"},
+        {"nonsense\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n"},
+        {"GET / HTTP/1.1\r\n", "HTTP/1.1 400 Bad Request\r\n"},  // ended early
+        {"GET / HTTP/1.1\r\nX: " + std::string(9000, 'x'),
+         "HTTP/1.1 431 Request Header Fields Too Large\r\n"},
+    }));
+    std::string bytes = respond_to(parse_request(r.request)).serialize();
+    INFO(bytes);
+    CHECK(bytes.starts_with(r.status_line));
+    auto body = bytes.substr(bytes.find("\r\n\r\n") + 4);
+    CHECK(bytes.find("Content-Length: " + std::to_string(body.size()) + "\r\n") != std::string::npos);
+    CHECK(bytes.find("Connection: close\r\n") != std::string::npos);
+}
+
+TEST_CASE("405 says which methods are allowed; HEAD has no body", "[responses]") {
+    CHECK(respond_to(parse_request("PUT / HTTP/1.1\r\n\r\n")).serialize().find("Allow: GET, HEAD\r\n") !=
+          std::string::npos);
+    std::string head = respond_to(parse_request("HEAD / HTTP/1.1\r\n\r\n")).serialize();
+    CHECK(head == workshop::golden_response().substr(0, head.size()));
+    CHECK(head.ends_with("\r\n\r\n"));
+}

@@ -1,0 +1,10 @@
+#pragma once
+
+#include <string>
+
+namespace workshop {
+
+// The article's 172 bytes, stored once in tests/golden/response.http.
+const std::string& golden_response();
+
+}  // namespace workshop
