@@ -31,7 +31,7 @@ enum class parse_status {
 
 struct parse_result {
     parse_status status = parse_status::incomplete;
-    request req;                // filled when complete
+    request req{};              // filled when complete
     std::size_t head_size = 0;  // bytes the head took, when complete
 };
 
@@ -40,7 +40,7 @@ parse_result parse_request(std::string_view bytes);
 struct response {
     int status = 200;
     std::string_view reason = "OK";
-    std::vector<header> extra_headers;  // e.g. Allow on a 405
+    std::vector<header> extra_headers{};  // e.g. Allow on a 405
     std::string body;
     bool head_only = false;  // HEAD: the same head, no body
 
