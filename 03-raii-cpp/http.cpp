@@ -32,6 +32,13 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// A LF without a CR before it: never a line end here, however long we wait.
+bool has_bare_lf(std::string_view s) {
+    for (auto at = s.find('\n'); at != std::string_view::npos; at = s.find('\n', at + 1))
+        if (at == 0 || s[at - 1] != '\r') return true;
+    return false;
+}
+
 // Splits off everything up to the first `separator`; false if there is none.
 bool split(std::string_view& rest, std::string_view separator, std::string_view& first) {
     auto at = rest.find(separator);
@@ -69,11 +76,12 @@ parse_result parse_request(std::string_view bytes) {
     auto end = bytes.find("\r\n\r\n");
     if (end == std::string_view::npos) {
         if (bytes.size() > max_head_size) return {.status = parse_status::head_too_large};
-        // Reject a bad request line as soon as it is whole, without
-        // waiting for the rest of the head.
+        // Reject a bad request line as soon as it is whole, and a bare LF
+        // (what a client typing into nc sends) as soon as it arrives:
+        // neither becomes valid by waiting for the rest of the head.
         request req;
         std::string_view line, rest = bytes;
-        if (split(rest, crlf, line) && !parse_request_line(line, req))
+        if ((split(rest, crlf, line) && !parse_request_line(line, req)) || has_bare_lf(bytes))
             return {.status = parse_status::bad_request};
         return {.status = parse_status::incomplete};
     }
