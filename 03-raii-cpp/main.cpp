@@ -65,7 +65,7 @@ int main(int argc, char* argv[]) {
         raii_http::stop_signal stop;  // SIGINT, SIGTERM: finish the client in hand, then exit 0
         raii_http::unique_fd listener = raii_http::listen_on(port);
         auto timeout = std::chrono::duration<double>(read_timeout);
-        raii_http::serve(listener, std::chrono::duration_cast<std::chrono::milliseconds>(timeout), stop);
+        raii_http::serve(listener, std::chrono::ceil<std::chrono::milliseconds>(timeout), stop);
         return 0;
     } catch (const std::system_error& e) {
         std::fprintf(stderr, "%s: %s\n", program, e.what());
