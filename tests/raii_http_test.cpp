@@ -116,3 +116,37 @@ TEST_CASE("405 says which methods are allowed; HEAD has no body", "[responses]")
     CHECK(head == workshop::golden_response().substr(0, head.size()));
     CHECK(head.ends_with("\r\n\r\n"));
 }
+
+TEST_CASE("a method is case-sensitive: lowercase get parses, then is not allowed", "[parser]") {
+    parse_result r = parse_request("get / HTTP/1.1\r\n\r\n");
+    REQUIRE(r.status == parse_status::complete);
+    CHECK(r.req.method == "get");
+    CHECK(respond_to(r).status == 405);
+}
+
+TEST_CASE("a bare LF is rejected at once, not waited out", "[parser]") {
+    CHECK(parse_request("GET / HTTP/1.1\n").status == parse_status::bad_request);
+    CHECK(parse_request("GET / HTTP/1.1\r\nHost: x\n").status == parse_status::bad_request);
+}
+
+TEST_CASE("every status answers exactly these bytes", "[responses]") {
+    const std::string page_head = "Content-Type: text/html; charset=utf-8\r\n";
+    auto page = [](std::string title) {
+        return "<!doctype html><html><body><h1>" + title + "</h1></body></html>\n";
+    };
+    CHECK(respond_to(parse_request("GET /missing HTTP/1.1\r\n\r\n")).serialize() ==
+          "HTTP/1.1 404 Not Found\r\n" + page_head +
+          "Content-Length: 64\r\nConnection: close\r\n\r\n" + page("404 Not Found"));
+    CHECK(respond_to(parse_request("HEAD /missing HTTP/1.1\r\n\r\n")).serialize() ==
+          "HTTP/1.1 404 Not Found\r\n" + page_head + "Content-Length: 64\r\nConnection: close\r\n\r\n");
+    CHECK(respond_to(parse_request("POST / HTTP/1.1\r\n\r\n")).serialize() ==
+          "HTTP/1.1 405 Method Not Allowed\r\n" + page_head +
+          "Content-Length: 73\r\nAllow: GET, HEAD\r\nConnection: close\r\n\r\n" +
+          page("405 Method Not Allowed"));
+    CHECK(respond_to(parse_request("GET / HTTP/2.0\r\n\r\n")).serialize() ==
+          "HTTP/1.1 400 Bad Request\r\n" + page_head +
+          "Content-Length: 66\r\nConnection: close\r\n\r\n" + page("400 Bad Request"));
+    CHECK(respond_to(parse_request("GET / HTTP/1.1\r\nX: " + std::string(max_head_size, 'x'))).serialize() ==
+          "HTTP/1.1 431 Request Header Fields Too Large\r\n" + page_head +
+          "Content-Length: 86\r\nConnection: close\r\n\r\n" + page("431 Request Header Fields Too Large"));
+}
