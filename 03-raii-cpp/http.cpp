@@ -108,16 +108,12 @@ std::string response::serialize() const {
     return out;
 }
 
-namespace {
-
 response error_page(int status, std::string_view reason) {
     std::string title = std::to_string(status) + " " + std::string(reason);
     return {.status = status,
             .reason = reason,
             .body = "<!doctype html><html><body><h1>" + title + "</h1></body></html>\n"};
 }
-
-}  // namespace
 
 // tutorial: respond-to
 response respond_to(const parse_result& parsed) {

@@ -47,6 +47,9 @@ struct response {
     std::string serialize() const;
 };
 
+// A small HTML page for an error status, e.g. error_page(404, "Not Found").
+response error_page(int status, std::string_view reason);
+
 // What the server answers to a parse outcome (incomplete means the client
 // stopped sending before the head ended: 400).
 response respond_to(const parse_result& parsed);

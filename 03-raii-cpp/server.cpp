@@ -19,8 +19,6 @@
 namespace raii_http {
 namespace {
 
-constexpr int backlog = 16;
-
 // After answering, how long to keep reading what a client still sends.
 constexpr auto linger_time = std::chrono::seconds(1);
 
@@ -86,7 +84,7 @@ extern "C" void on_stop_signal(int) {
 }  // namespace
 
 // tutorial: listen-on
-unique_fd listen_on(int port) {
+unique_fd listen_on(int port, int backlog) {
     std::string to_port = " to port " + std::to_string(port);
     unique_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
     if (!fd) throw_errno("socket" + to_port);
@@ -152,10 +150,11 @@ void serve_connection(unique_fd client, std::chrono::milliseconds read_timeout) 
         // A client that sends nothing complete in time is dropped, unanswered.
         if (!wait_readable(client.get(), deadline)) return;
         ssize_t n = read_some(client.get(), std::span(buffer).subspan(used));
-        if (n <= 0) break;  // client stopped sending: answer what we have
+        if (n <= 0) break;  // client stopped sending: answer what we have...
         used += static_cast<std::size_t>(n);
         parsed = parse_request(std::string_view(buffer.data(), used));
     }
+    if (used == 0) return;  // ...unless it sent nothing at all: just close
     bool whole = parsed.status == parse_status::complete && used == parsed.head_size;
     if (write_all(client.get(), respond_to(parsed).serialize()))
         close_after_answer(std::move(client), whole);

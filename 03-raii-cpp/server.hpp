@@ -8,9 +8,10 @@
 
 namespace raii_http {
 
-// socket, setsockopt, bind, listen on 0.0.0.0:port; throws std::system_error
-// naming the failed call and the port ("bind to port 8585").
-unique_fd listen_on(int port);
+// socket, setsockopt, bind, listen on 0.0.0.0:port, with up to `backlog`
+// connections waiting to be accepted (16, as in the article); throws
+// std::system_error naming the failed call and the port ("bind to port 8585").
+unique_fd listen_on(int port, int backlog = 16);
 
 // SIGINT and SIGTERM, turned into a descriptor that becomes readable. A flag
 // set by the handler is not enough on its own: a signal landing between

@@ -19,6 +19,12 @@ const std::vector<stage>& all_stages() {
          .parses_request = true,
          .has_read_timeout = true,
          .graceful_shutdown = true},
+        {.name = "04-threaded",
+         .reads_request = true,
+         .parses_request = true,
+         .has_read_timeout = true,
+         .graceful_shutdown = true,
+         .concurrent = true},
     };
     return stages;
 }

@@ -1,0 +1,122 @@
+// 04-threaded: the same server, serving many clients at once.
+//
+// The idea: a slow client should cost one thread, not everyone's time.
+// Stages 02 and 03 serve one connection at a time, so a client that sends
+// nothing holds up all the others (03: until its read timeout).
+//
+// The model: one thread accepts; a pool of workers serves, each worker one
+// connection at a time with stage 03's serve_connection (blocking reads, a
+// read timeout). The pool grows when every worker is busy, up to
+// --max-connections, and workers are reused, so a steady load pays no
+// thread start per connection. Past the limit a client gets 503 at once:
+// nothing queues without bound, and memory stays bounded.
+//
+// What the alternatives would cost:
+//  - a new thread per connection: simplest, but a thread start (tens of
+//    microseconds) on every request;
+//  - a fixed pool of N workers: N silent clients stall it just like 02;
+//  - one event loop (poll/epoll/kqueue, as nginx does): no thread per
+//    client at all, but every read and write becomes a state machine, and
+//    the code no longer reads like the stages before it.
+// The cost of this one: a thread (its stack reserved, mostly untouched)
+// per connection in service, and a lock hand-off per connection.
+//
+//   ./workshop serve 04            (or: build/bin/04-threaded --port 8585)
+//   curl -i http://localhost:8585/
+#include "http.hpp"
+#include "server.hpp"
+#include "worker_pool.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+#include <sys/socket.h>
+#include <system_error>
+#include <thread>
+
+namespace {
+
+constexpr const char* program = "04-threaded";
+constexpr const char* usage =
+    "usage: 04-threaded [--port N] [--read-timeout SECONDS] [--max-connections N] [--threads N]\n"
+    "  defaults: port 8585, read timeout 5, at most 1024 connections, 8 workers started up front";
+
+int bad_argument(const char* what, const char* arg) {
+    std::fprintf(stderr, "%s: %s: %s\n%s\n", program, what, arg, usage);
+    return 2;
+}
+
+// Parses a whole number in [low, high]; false if `text` is anything else.
+bool parse_count(const char* text, long low, long high, long& value) {
+    char* end = nullptr;
+    value = std::strtol(text, &end, 10);
+    return *end == '\0' && end != text && value >= low && value <= high;
+}
+
+// Over the limit: say so at once and hang up. The write fits in a fresh
+// socket's buffer, so it cannot block the accepting thread.
+void refuse(raii_http::unique_fd client) {
+    std::string bytes = raii_http::error_page(503, "Service Unavailable").serialize();
+    [[maybe_unused]] auto n = ::send(client.get(), bytes.data(), bytes.size(), MSG_DONTWAIT);
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+    long port = 8585, max_connections = 1024, threads = 8;
+    double read_timeout = 5;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view arg = argv[i];
+        if (arg == "--help") {
+            std::puts(usage);
+            return 0;
+        }
+        if (arg != "--port" && arg != "--read-timeout" && arg != "--max-connections" && arg != "--threads")
+            return bad_argument("unknown argument", argv[i]);
+        if (i + 1 == argc) return bad_argument("missing value after", argv[i]);
+        const char* value = argv[++i];
+        if (arg == "--port") {
+            if (!parse_count(value, 1, 65535, port)) return bad_argument("not a port number (1-65535)", value);
+        } else if (arg == "--max-connections") {
+            if (!parse_count(value, 1, 100000, max_connections))
+                return bad_argument("not a connection limit (1-100000)", value);
+        } else if (arg == "--threads") {
+            if (!parse_count(value, 1, 100000, threads)) return bad_argument("not a thread count (1-100000)", value);
+        } else {
+            char* end = nullptr;
+            read_timeout = std::strtod(value, &end);
+            if (*end != '\0' || end == value || !(read_timeout > 0 && read_timeout <= 3600))
+                return bad_argument("not a number of seconds (0-3600)", value);
+        }
+    }
+
+    std::signal(SIGPIPE, SIG_IGN);
+
+    // tutorial: accept-loop
+    try {
+        raii_http::stop_signal stop;  // SIGINT, SIGTERM: stop accepting, finish in-flight, exit 0
+        // A deep backlog: bursts of clients wait in the kernel, not in SYN retries.
+        raii_http::unique_fd listener = raii_http::listen_on(static_cast<int>(port), SOMAXCONN);
+        auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+            std::chrono::duration<double>(read_timeout));
+        threaded::worker_pool pool(static_cast<std::size_t>(threads),
+                                   static_cast<std::size_t>(max_connections), timeout);
+        while (raii_http::wait_for_client(listener, stop)) {
+            raii_http::unique_fd client(::accept(listener.get(), nullptr, nullptr));
+            if (client) {
+                if (!pool.try_serve(client)) refuse(std::move(client));
+            } else if (errno == EMFILE || errno == ENFILE) {
+                // Out of descriptors: back off instead of spinning on poll.
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+        }
+        return 0;  // the pool's destructor finishes what is in flight and joins
+    } catch (const std::system_error& e) {
+        std::fprintf(stderr, "%s: %s\n", program, e.what());
+        return 1;
+    }
+    // end tutorial
+}
