@@ -1,6 +1,7 @@
 #include "stages.hpp"
 
 #include <catch2/catch_test_macros.hpp>
+#include <csignal>
 #include <filesystem>
 #include <stdexcept>
 
@@ -47,11 +48,19 @@ const stage& current_stage() {
     return *chosen;
 }
 
-std::unique_ptr<server_process> start_server(std::vector<std::string> args) {
+stage_server::~stage_server() {
+    stop(SIGTERM);
+    std::string err = error_output();
+    bool reported = err.find("Sanitizer") != std::string::npos ||  // ThreadSanitizer, AddressSanitizer, LeakSanitizer
+                    err.find("runtime error:") != std::string::npos;  // UndefinedBehaviorSanitizer
+    if (reported) FAIL_CHECK("the server reported:\n" << err);
+}
+
+std::unique_ptr<stage_server> start_server(std::vector<std::string> args) {
     const stage& s = current_stage();
     if (!std::filesystem::exists(server_binary(s.name)))
         SKIP(std::string(s.name) + " was not built here: " + std::string(s.missing_hint));
-    return std::make_unique<server_process>(s.name, std::move(args));
+    return std::make_unique<stage_server>(s.name, std::move(args));
 }
 
 std::vector<std::string> read_timeout_args(const stage& s, double seconds) {

@@ -33,8 +33,19 @@ const std::vector<stage>& all_stages();
 const stage& current_stage();
 void choose_stage(std::string_view name);  // throws for an unknown name
 
+// A stage's server for one test. When the test ends it is stopped, and a
+// sanitizer report in what it wrote to stderr fails the test: under the
+// tsan and asan presets that is how a race or a leak in a server shows.
+class stage_server : public server_process {
+public:
+    using server_process::server_process;
+    stage_server(const stage_server&) = delete;
+    stage_server& operator=(const stage_server&) = delete;
+    ~stage_server();
+};
+
 // Starts the current stage's server; SKIPs the test, saying what to
 // install, when this machine could not build that stage.
-std::unique_ptr<server_process> start_server(std::vector<std::string> args = {});
+std::unique_ptr<stage_server> start_server(std::vector<std::string> args = {});
 
 }  // namespace workshop
