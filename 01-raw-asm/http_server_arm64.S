@@ -13,6 +13,7 @@
 // the port; the set-up calls are checked and a failure returns (with errno
 // intact) instead of spinning on accept(-1); a failed accept is skipped.
 
+// tutorial: arm64-flavours
 #if defined(__APPLE__)
 // Mach-O prefixes C symbols with '_' and addresses a symbol as page + offset.
 #define SYM(name)     _##name
@@ -24,6 +25,7 @@
 #define PAGE(name)    name
 #define PAGEOFF(name) :lo12:name
 #endif
+// end tutorial
 
         .text
         .globl SYM(http_asm_serve)
@@ -72,6 +74,7 @@
 #if !defined(__APPLE__)
         .type http_asm_serve, %function
 #endif
+// tutorial: arm64-prologue
 SYM(http_asm_serve):
         stp x29, x30, [sp, #-32]!       // frame record; keeps sp 16-byte aligned
         mov x29, sp
@@ -83,6 +86,9 @@ SYM(http_asm_serve):
         add x9, x9, PAGEOFF(addr)
         strh w0, [x9, #2]
 
+// end tutorial
+
+// tutorial: arm64-socket
         // socket(AF_INET, SOCK_STREAM, 0)
         mov x0, #AF_INET
         mov x1, #SOCK_STREAM
@@ -91,6 +97,7 @@ SYM(http_asm_serve):
         mov x19, x0                     // preserve server fd
         mov w9, #STEP_SOCKET
         tbnz w0, #31, fail              // negative: failed
+// end tutorial
 
         // setsockopt(server_fd, SOL_SOCKET, SO_REUSEADDR, &one, 4)
         mov x0, x19
@@ -119,6 +126,7 @@ SYM(http_asm_serve):
         mov w9, #STEP_LISTEN
         tbnz w0, #31, fail
 
+// tutorial: arm64-accept-loop
 // Accept-Write-Close loop
 accept_loop:
         // accept(server_fd, NULL, NULL)
@@ -141,6 +149,7 @@ accept_loop:
         bl SYM(close)
 
         b accept_loop                   // handle next connection forever
+// end tutorial
 
 // Return the failed step; errno is untouched since the failed call.
 fail:
@@ -158,6 +167,7 @@ fail:
         .data
         .align 4
 
+// tutorial: arm64-addr
 // sockaddr_in for 0.0.0.0:8585
 addr:
 #if defined(__APPLE__)
@@ -169,6 +179,7 @@ addr:
         .hword 0x8921                   // sin_port (8585 in network byte order)
         .word 0                         // sin_addr (0.0.0.0)
         .quad 0                         // sin_zero[8]
+// end tutorial
 
 // setsockopt value 1
 one:

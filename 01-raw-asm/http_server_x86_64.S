@@ -65,6 +65,7 @@
 #if !defined(__APPLE__)
         .type http_asm_serve, @function
 #endif
+// tutorial: x86-64-prologue
 SYM(http_asm_serve):
         push %rbp                       // 8 (return address) + 3 pushes of 8:
         push %rbx                       //   rsp is 16-byte aligned again
@@ -74,6 +75,9 @@ SYM(http_asm_serve):
         rolw $8, %di
         movw %di, addr+2(%rip)
 
+// end tutorial
+
+// tutorial: x86-64-socket
         // socket(AF_INET, SOCK_STREAM, 0)
         mov $AF_INET, %edi
         mov $SOCK_STREAM, %esi
@@ -83,6 +87,7 @@ SYM(http_asm_serve):
         mov $STEP_SOCKET, %ecx
         test %eax, %eax
         js fail                         // negative: failed
+// end tutorial
 
         // setsockopt(server_fd, SOL_SOCKET, SO_REUSEADDR, &one, 4)
         mov %ebx, %edi

@@ -63,9 +63,11 @@ int main(int argc, char* argv[]) {
     // the per-socket SO_NOSIGPIPE; this works on both.)
     std::signal(SIGPIPE, SIG_IGN);
 
+    // tutorial: driver-call
     int step = http_asm_serve(port);
     int error = errno;  // before anything else can change it
     std::fprintf(stderr, "%s: %s to port %d: %s\n", program, failed_call(step), port,
                  std::strerror(error));
     return 1;
+    // end tutorial
 }

@@ -1,0 +1,179 @@
+// Keeps tutorial.md true. Two kinds of block in it are checked:
+//
+//   <!-- include: 02-c-abi-from-cpp/main.cpp accept-loop -->
+//   ```cpp
+//   ...must equal the lines between "// tutorial: accept-loop" and
+//   "// end tutorial" in that file...
+//   ```
+//
+//   <!-- run serve=03 -->          (serve= is optional: a stage to start)
+//   ```sh
+//   curl -s http://localhost:8585/missing
+//   ```
+//   ```output                      (or "output lines": each line must
+//   ...exact expected output...     appear in order, for what varies)
+//   ```
+//
+// Commands run from the source directory with bash; 8585 in a command and
+// its output stands for the free port the server was started on.
+#include "support/process.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <filesystem>
+#include <optional>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+
+using namespace workshop;
+namespace fs = std::filesystem;
+
+namespace {
+
+const fs::path source_dir = WORKSHOP_SOURCE_DIR;
+
+std::vector<std::string> read_lines(const fs::path& path) {
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+std::string join(const std::vector<std::string>& lines, std::size_t from, std::size_t to) {
+    std::string text;
+    for (std::size_t i = from; i < to; ++i) text += lines[i] + "\n";
+    return text;
+}
+
+// The region's lines, or nullopt when the file has no such region.
+std::optional<std::string> source_region(const fs::path& file, const std::string& name) {
+    auto lines = read_lines(source_dir / file);
+    const std::regex start("^\\s*// tutorial: " + name + "\\s*$"), end("^\\s*// end tutorial\\s*$");
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        if (!std::regex_match(lines[i], start)) continue;
+        for (std::size_t j = i + 1; j < lines.size(); ++j)
+            if (std::regex_match(lines[j], end)) return join(lines, i + 1, j);
+    }
+    return std::nullopt;
+}
+
+struct fenced_block {
+    std::string info, text;
+};
+
+// The fenced block starting at or after line `i`; `i` moves past it.
+fenced_block next_block(const std::vector<std::string>& lines, std::size_t& i) {
+    while (i < lines.size() && !lines[i].starts_with("```")) ++i;
+    REQUIRE(i < lines.size());
+    fenced_block block{lines[i].substr(3), ""};
+    std::size_t start = ++i;
+    while (i < lines.size() && lines[i] != "```") ++i;
+    REQUIRE(i < lines.size());
+    block.text = join(lines, start, i++);
+    return block;
+}
+
+std::string replace_all(std::string text, const std::string& from, const std::string& to) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
+const std::map<std::string, std::string> stage_binaries = {
+    {"01", "01-raw-asm"}, {"02", "02-c-abi-from-cpp"}, {"03", "03-raii-cpp"}, {"04", "04-threaded"}};
+
+const std::vector<std::string> tutorial = read_lines(source_dir / "tutorial.md");
+
+}  // namespace
+
+TEST_CASE("every included region matches its source", "[tutorial]") {
+    const std::regex include("^<!-- include: (\\S+) (\\S+) -->$");
+    int checked = 0;
+    for (std::size_t i = 0; i < tutorial.size(); ++i) {
+        std::smatch m;
+        if (!std::regex_match(tutorial[i], m, include)) continue;
+        std::string file = m[1], name = m[2];
+        INFO("tutorial.md line " << i + 1 << ": " << file << ", region " << name);
+        auto region = source_region(file, name);
+        REQUIRE(region.has_value());  // renamed or removed in the source?
+        CHECK(next_block(tutorial, ++i).text == *region);
+        ++checked;
+    }
+    CHECK(checked > 0);
+}
+
+TEST_CASE("every region tagged in the source is in the tutorial", "[tutorial]") {
+    std::set<std::string> included;
+    const std::regex include("^<!-- include: (\\S+) (\\S+) -->$");
+    for (const auto& line : tutorial) {
+        std::smatch m;
+        if (std::regex_match(line, m, include)) included.insert(m.str(1) + " " + m.str(2));
+    }
+    const std::regex tag("^\\s*// tutorial: (\\S+)\\s*$");
+    for (const auto& [_, stage] : stage_binaries) {
+        for (const auto& entry : fs::directory_iterator(source_dir / stage)) {
+            auto relative = fs::relative(entry.path(), source_dir).generic_string();
+            for (const auto& line : read_lines(entry.path())) {
+                std::smatch m;
+                if (!std::regex_match(line, m, tag)) continue;
+                INFO(relative << " tags region " << m[1] << ", which tutorial.md never includes");
+                CHECK(included.count(relative + " " + m.str(1)) == 1);
+            }
+        }
+    }
+}
+
+TEST_CASE("every runnable command prints what the tutorial shows", "[tutorial]") {
+    const std::regex run("^<!-- run( serve=(\\d\\d))? -->$");
+    int checked = 0;
+    for (std::size_t i = 0; i < tutorial.size(); ++i) {
+        std::smatch m;
+        if (!std::regex_match(tutorial[i], m, run)) continue;
+        std::size_t line = i + 1;
+        fenced_block command = next_block(tutorial, ++i);
+        fenced_block expected = next_block(tutorial, i);
+        --i;
+        INFO("tutorial.md line " << line << ":\n" << command.text);
+        REQUIRE(command.info == "sh");
+        REQUIRE((expected.info == "output" || expected.info == "output lines"));
+
+        std::unique_ptr<server_process> server;
+        std::string port = "8585";
+        if (m[2].matched) {
+            server = std::make_unique<server_process>(stage_binaries.at(m[2]));
+            port = std::to_string(server->port());
+        }
+        std::string script = "cd '" + source_dir.string() + "' && { " +
+                             replace_all(command.text, "8585", port) + "} 2>&1";
+        run_result r = run_command("/bin/bash", {"-c", script}, 60s);
+        std::string want = replace_all(expected.text, "8585", port);
+        INFO("printed:\n" << r.out);
+        if (expected.info == "output") {
+            CHECK(r.out == want);
+        } else {
+            std::size_t at = 0;
+            std::istringstream lines(want);
+            for (std::string l; std::getline(lines, l);) {
+                INFO("expected line: " << l);
+                at = r.out.find(l, at);
+                REQUIRE(at != std::string::npos);
+            }
+        }
+        ++checked;
+    }
+    CHECK(checked > 0);
+}
+
+TEST_CASE("the capability table is the README's", "[tutorial]") {
+    auto rows = [](const std::vector<std::string>& lines) {
+        std::vector<std::string> table;
+        for (const auto& line : lines)
+            if (line.starts_with("| `[")) table.push_back(line);
+        return table;
+    };
+    auto readme = rows(read_lines(source_dir / "README.md"));
+    CHECK_FALSE(readme.empty());
+    CHECK(rows(tutorial) == readme);
+}
