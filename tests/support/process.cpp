@@ -116,7 +116,18 @@ run_result run_command(const std::filesystem::path& program,
 server_process::server_process(std::string_view stage, std::vector<std::string> args)
     : port_(free_port()), stderr_file_(temp_file("server")) {
     args.insert(args.begin(), {"--port", std::to_string(port_)});
-    pid_ = spawn(server_binary(stage), args, "/dev/null", stderr_file_);
+    start(server_binary(stage), args);
+}
+
+server_process::server_process(const std::filesystem::path& program,
+                               const std::vector<std::string>& args, int port)
+    : port_(port), stderr_file_(temp_file("server")) {
+    start(program, args);
+}
+
+void server_process::start(const std::filesystem::path& program,
+                           const std::vector<std::string>& args) {
+    pid_ = spawn(program, args, "/dev/null", stderr_file_);
     try {
         // Generous: the ARM64 original starts under an emulator.
         wait_until_accepting(20s);
@@ -148,6 +159,11 @@ std::optional<int> server_process::stop(int signal, std::chrono::milliseconds li
         }
     }
     return exit_code(*status_);
+}
+
+std::optional<int> server_process::wait(std::chrono::milliseconds limit) {
+    if (!status_) status_ = wait_for_exit(pid_, limit);
+    return status_ ? exit_code(*status_) : std::nullopt;
 }
 
 std::string server_process::error_output() const { return read_file(stderr_file_); }

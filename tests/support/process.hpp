@@ -36,6 +36,10 @@ run_result run_command(const std::filesystem::path& program,
 class server_process {
 public:
     explicit server_process(std::string_view stage, std::vector<std::string> args = {});
+    // Any other server (nginx, or a stage under strace): started as
+    // `program args`, which must make it listen on 127.0.0.1:port.
+    server_process(const std::filesystem::path& program, const std::vector<std::string>& args,
+                   int port);
     server_process(const server_process&) = delete;
     server_process& operator=(const server_process&) = delete;
     ~server_process();
@@ -50,10 +54,15 @@ public:
     // (0–255), or nullopt if it had to be killed or died from a signal.
     std::optional<int> stop(int signal, std::chrono::milliseconds limit = 10s);
 
+    // Waits up to `limit` for an exit already under way (no signal sent);
+    // the exit status, or nullopt if still running or died from a signal.
+    std::optional<int> wait(std::chrono::milliseconds limit = 10s);
+
     // What the server wrote to stderr so far.
     std::string error_output() const;
 
 private:
+    void start(const std::filesystem::path& program, const std::vector<std::string>& args);
     void wait_until_accepting(std::chrono::milliseconds limit);
 
     int port_ = 0;
