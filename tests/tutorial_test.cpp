@@ -86,31 +86,39 @@ const std::map<std::string, std::string> stage_binaries = {
 
 const std::vector<std::string> tutorial = read_lines(source_dir / "tutorial.md");
 
+struct include_marker {
+    std::size_t line;  // index into `tutorial`
+    std::string file, region;
+};
+
+// Every "<!-- include: FILE REGION -->" in the tutorial.
+std::vector<include_marker> include_markers() {
+    const std::regex include("^<!-- include: (\\S+) (\\S+) -->$");
+    std::vector<include_marker> markers;
+    for (std::size_t i = 0; i < tutorial.size(); ++i) {
+        std::smatch m;
+        if (std::regex_match(tutorial[i], m, include)) markers.push_back({i, m[1], m[2]});
+    }
+    return markers;
+}
+
 }  // namespace
 
 TEST_CASE("every included region matches its source", "[tutorial]") {
-    const std::regex include("^<!-- include: (\\S+) (\\S+) -->$");
-    int checked = 0;
-    for (std::size_t i = 0; i < tutorial.size(); ++i) {
-        std::smatch m;
-        if (!std::regex_match(tutorial[i], m, include)) continue;
-        std::string file = m[1], name = m[2];
-        INFO("tutorial.md line " << i + 1 << ": " << file << ", region " << name);
-        auto region = source_region(file, name);
+    auto markers = include_markers();
+    CHECK_FALSE(markers.empty());
+    for (const auto& marker : markers) {
+        INFO("tutorial.md line " << marker.line + 1 << ": " << marker.file << ", region " << marker.region);
+        auto region = source_region(marker.file, marker.region);
         REQUIRE(region.has_value());  // renamed or removed in the source?
-        CHECK(next_block(tutorial, ++i).text == *region);
-        ++checked;
+        std::size_t next = marker.line + 1;
+        CHECK(next_block(tutorial, next).text == *region);
     }
-    CHECK(checked > 0);
 }
 
 TEST_CASE("every region tagged in the source is in the tutorial", "[tutorial]") {
     std::set<std::string> included;
-    const std::regex include("^<!-- include: (\\S+) (\\S+) -->$");
-    for (const auto& line : tutorial) {
-        std::smatch m;
-        if (std::regex_match(line, m, include)) included.insert(m.str(1) + " " + m.str(2));
-    }
+    for (const auto& marker : include_markers()) included.insert(marker.file + " " + marker.region);
     const std::regex tag("^\\s*// tutorial: (\\S+)\\s*$");
     for (const auto& [_, stage] : stage_binaries) {
         for (const auto& entry : fs::directory_iterator(source_dir / stage)) {
