@@ -113,7 +113,8 @@ int main(int argc, char* argv[]) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
             }
         }
-        return 0;  // the pool's destructor finishes what is in flight and joins
+        listener.reset();  // refuse new clients at once while those in flight finish
+        return 0;          // the pool's destructor finishes what is in flight and joins
     } catch (const std::system_error& e) {
         std::fprintf(stderr, "%s: %s\n", program, e.what());
         return 1;
