@@ -1,0 +1,32 @@
+// The live status line on stderr: which step runs now and the time since
+// the benchmark started. On a terminal it redraws itself in place; in a log
+// (CTest, CI) it writes one line per step instead.
+#pragma once
+
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace bench {
+
+class progress {
+public:
+    progress();
+    ~progress();  // clears the line
+    progress(const progress&) = delete;
+    progress& operator=(const progress&) = delete;
+
+    void step(std::string what);  // e.g. "03-raii-cpp / 32 clients"
+
+private:
+    void draw();
+
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+    bool terminal_;
+    std::mutex mutex_;
+    std::string step_;
+    std::jthread ticker_;  // redraws a terminal's line while a step runs
+};
+
+}  // namespace bench
