@@ -4,6 +4,7 @@
 #include "tools.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <thread>
 
@@ -45,11 +46,12 @@ std::optional<std::filesystem::path> draw_chart(const results& r) {
     auto data = r.config.out_dir / "throughput.tsv";
     auto png = r.config.out_dir / "throughput.png";
     double highest = write_data(data, r);
-    std::string subtitle = std::to_string(std::thread::hardware_concurrency()) +
-                           " cores, loopback, " + (r.config.quick ? "quick run" : "full run") +
-                           ", " + std::to_string(r.config.window.count()) + " ms per bar";
+    char subtitle[128];
+    std::snprintf(subtitle, sizeof subtitle, "%u cores, loopback, %s, %.1f s per bar",
+                  std::thread::hardware_concurrency(), r.config.quick ? "quick run" : "full run",
+                  r.config.window.count() / 1000.0);
     std::string variables = "data='" + data.string() + "'; output='" + png.string() +
-                            "'; subtitle='" + subtitle + "'; ymax=" +
+                            "'; subtitle='" + std::string(subtitle) + "'; ymax=" +
                             std::to_string(std::max(highest, 1.0) * 1.12);
     std::filesystem::remove(png);
     auto result = workshop::run_command(*gnuplot, {"-e", variables, BENCH_CHART_SCRIPT});

@@ -107,12 +107,11 @@ load_result run_load(const load_plan& plan) {
     std::vector<tally> tallies(static_cast<std::size_t>(plan.clients));
     auto start = clock::now();
     auto end = start + plan.window;
-    {
-        // One thread per client, each a plain blocking loop: simple to read,
-        // and on loopback as fast as an event loop (see bench/README.md).
-        std::vector<std::jthread> clients;
-        for (auto& t : tallies) clients.emplace_back(client_loop, std::cref(plan), end, std::ref(t));
-    }
+    // One thread per client, each a plain blocking loop: simple to read,
+    // and on loopback as fast as an event loop (see bench/README.md).
+    std::vector<std::thread> clients;
+    for (auto& t : tallies) clients.emplace_back(client_loop, std::cref(plan), end, std::ref(t));
+    for (auto& c : clients) c.join();
     load_result result;
     result.seconds = std::chrono::duration<double>(clock::now() - start).count();
     for (auto& t : tallies) {

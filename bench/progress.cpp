@@ -7,8 +7,8 @@ namespace bench {
 
 progress::progress() : terminal_(::isatty(STDERR_FILENO) == 1) {
     if (!terminal_) return;
-    ticker_ = std::jthread([this](std::stop_token stop) {
-        while (!stop.stop_requested()) {
+    ticker_ = std::thread([this] {
+        while (!done_) {
             draw();
             std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
@@ -17,7 +17,7 @@ progress::progress() : terminal_(::isatty(STDERR_FILENO) == 1) {
 
 progress::~progress() {
     if (!terminal_) return;
-    ticker_.request_stop();
+    done_ = true;
     ticker_.join();
     std::fputs("\r\033[K", stderr);  // back to the start of the line, erase it
 }
@@ -32,6 +32,7 @@ void progress::step(std::string what) {
 
 void progress::draw() {
     std::lock_guard lock(mutex_);
+    if (step_.empty()) return;
     double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     if (terminal_)
         std::fprintf(stderr, "\r\033[Kbench [%5.1f s] %s", elapsed, step_.c_str());

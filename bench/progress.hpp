@@ -3,6 +3,7 @@
 // (CTest, CI) it writes one line per step instead.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
 #include <string>
@@ -26,7 +27,8 @@ private:
     bool terminal_;
     std::mutex mutex_;
     std::string step_;
-    std::jthread ticker_;  // redraws a terminal's line while a step runs
+    std::atomic<bool> done_ = false;
+    std::thread ticker_;  // redraws a terminal's line while a step runs
 };
 
 }  // namespace bench

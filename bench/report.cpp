@@ -239,8 +239,8 @@ void write_costs(std::ostream& out, const results& r) {
            "user space, the C and C++ libraries included); each tool also runs the stage for "
            "no request, and the difference divided by "
         << r.config.cost_requests
-        << " is the figure, so start-up and shutdown cancel out. The counts are the same on "
-           "every run. Binary size: `strip` of a copy. Lines of source: non-blank lines, "
+        << " is the figure, so start-up and shutdown cancel out. The counts repeat from run "
+           "to run (a threaded stage's within a few percent). Binary size: `strip` of a copy. Lines of source: non-blank lines, "
            "comments included, of the `.c .cc .cpp .h .hpp .S .s` files in the stage's "
            "directory (CMakeLists.txt not counted; 01-raw-asm holds both the ARM64 and the "
            "x86-64 assembly). The emulated row and nginx are not counted.\n\n";
@@ -286,7 +286,12 @@ void write_report(const std::filesystem::path& file, const results& r,
         << " s window; latency runs from connect to the last byte. A server that answers "
            "nothing in the window shows 0 and *stalled*. Before measuring, each server must "
            "answer once with the golden bytes (`tests/golden/response.http`), or its row says "
-           "why it was not measured. Raw figures: `results.json` (Google Benchmark).\n\n";
+           "why it was not measured. Raw figures: `results.json` (Google Benchmark).\n\n"
+        << "Timed figures move between runs (on a shared two-core machine, a row by up to "
+           "about 15% between full runs); the counted costs below hardly move. The ARM64 "
+           "original runs under qemu-aarch64, which translates its instructions but hands its "
+           "system calls to the host kernel as they are; stage 01 spends nearly all its time "
+           "in system calls, so emulation costs it little.\n\n";
     if (chart) out << "![Requests per second per server and scenario](" << chart->filename().string() << ")\n\n";
 
     for (std::size_t s = 0; s < scenarios.size(); ++s) {
