@@ -9,6 +9,7 @@
 #include <csignal>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <optional>
 #include <poll.h>
 #include <span>
 #include <string>
@@ -39,12 +40,18 @@ bool wait_readable(int fd, clock::time_point deadline) {
     }
 }
 
-// Reads into the free part of the buffer: bytes read, 0 at end of stream.
-ssize_t read_some(int fd, std::span<char> free) {
-    ssize_t n;
-    do n = ::read(fd, free.data(), free.size());
-    while (n < 0 && errno == EINTR);
-    return n;
+// Reads what has arrived, waiting only when nothing has: bytes read, 0 at
+// the end of the stream, -1 on an error, nullopt once the deadline passed.
+// Under load the request is usually there already, and trying first saves
+// a poll per connection.
+std::optional<ssize_t> read_some(int fd, std::span<char> free, clock::time_point deadline) {
+    for (;;) {
+        ssize_t n = ::recv(fd, free.data(), free.size(), MSG_DONTWAIT);
+        if (n >= 0) return n;
+        if (errno == EINTR) continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK) return -1;
+        if (!wait_readable(fd, deadline)) return std::nullopt;
+    }
 }
 
 bool write_all(int fd, std::string_view bytes) {
@@ -67,7 +74,8 @@ void close_after_answer(unique_fd client, bool request_was_whole) {
     ::shutdown(client.get(), SHUT_WR);
     auto deadline = clock::now() + linger_time;
     std::array<char, 4096> sink;
-    while (wait_readable(client.get(), deadline) && read_some(client.get(), sink) > 0) {
+    for (auto n = read_some(client.get(), sink, deadline); n && *n > 0;
+         n = read_some(client.get(), sink, deadline)) {
     }
 }
 
@@ -147,11 +155,11 @@ void serve_connection(unique_fd client, std::chrono::milliseconds read_timeout) 
     parse_result parsed;
     auto deadline = clock::now() + read_timeout;
     while (parsed.status == parse_status::incomplete && used < buffer.size()) {
+        auto n = read_some(client.get(), std::span(buffer).subspan(used), deadline);
         // A client that sends nothing complete in time is dropped, unanswered.
-        if (!wait_readable(client.get(), deadline)) return;
-        ssize_t n = read_some(client.get(), std::span(buffer).subspan(used));
-        if (n <= 0) break;  // client stopped sending: answer what we have...
-        used += static_cast<std::size_t>(n);
+        if (!n) return;
+        if (*n <= 0) break;  // client stopped sending: answer what we have...
+        used += static_cast<std::size_t>(*n);
         parsed = parse_request(std::string_view(buffer.data(), used));
     }
     if (used == 0) return;  // ...unless it sent nothing at all: just close
