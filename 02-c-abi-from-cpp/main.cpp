@@ -127,10 +127,15 @@ int main(int argc, char* argv[]) {
     // tutorial: accept-loop
     // Accept-Read-Write-Close loop, one connection at a time.
     for (;;) {
-        // accept(server_fd, NULL, NULL); a failure (client already gone, out
-        // of descriptors, a signal) concerns one client: skip it.
+        // accept(server_fd, NULL, NULL); a failure (client already gone, a
+        // signal) concerns one client: skip it. Out of descriptors, the
+        // client stays queued and accept fails again at once: pause first,
+        // or the loop spins at full speed.
         int client_fd = accept(server_fd, nullptr, nullptr);
-        if (client_fd < 0) continue;
+        if (client_fd < 0) {
+            if (errno == EMFILE || errno == ENFILE) usleep(100 * 1000);
+            continue;
+        }
 
         read_request_head(client_fd);
         write_all(client_fd, response);

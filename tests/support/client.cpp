@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <cerrno>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -30,6 +31,9 @@ int socket_fd::release() noexcept {
 socket_fd connect_to(int port) {
     socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
     if (fd.get() < 0) return fd;
+    // Not inherited by the servers the tests start: a stray copy there
+    // would keep this connection open after the test closes it.
+    ::fcntl(fd.get(), F_SETFD, FD_CLOEXEC);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_port = htons(static_cast<uint16_t>(port));

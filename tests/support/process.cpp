@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fcntl.h>
 #include <fstream>
+#include <iterator>
 #include <netinet/in.h>
 #include <spawn.h>
 #include <sstream>
@@ -79,6 +80,29 @@ std::optional<int> exit_code(int status) {
 
 std::filesystem::path server_binary(std::string_view stage) {
     return std::filesystem::path(WORKSHOP_BIN_DIR) / stage;
+}
+
+std::optional<std::size_t> open_descriptors(pid_t pid) {
+    auto dir = std::filesystem::path("/proc") / std::to_string(pid) / "fd";
+    std::error_code error;
+    std::filesystem::directory_iterator entries(dir, error);
+    if (error) return std::nullopt;
+    return static_cast<std::size_t>(std::distance(entries, {}));
+}
+
+std::optional<double> cpu_seconds(pid_t pid) {
+    std::ifstream stat(std::filesystem::path("/proc") / std::to_string(pid) / "stat");
+    std::string text((std::istreambuf_iterator<char>(stat)), {});
+    // Fields 14 and 15 (utime, stime, in clock ticks) follow the ")" that
+    // ends the command name, which may itself hold spaces.
+    auto close = text.rfind(')');
+    if (close == std::string::npos) return std::nullopt;
+    std::istringstream fields(text.substr(close + 2));
+    std::string skip;
+    for (int field = 3; field < 14; ++field) fields >> skip;
+    double user = 0, system = 0;
+    if (!(fields >> user >> system)) return std::nullopt;
+    return (user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 int free_port() {

@@ -17,6 +17,11 @@ using namespace std::chrono_literals;
 // ${build}/bin/<stage>: where the build puts every server.
 std::filesystem::path server_binary(std::string_view stage);
 
+// How many descriptors process `pid` has open, and how much CPU time it has
+// used (user + system), from /proc: Linux only, nullopt elsewhere.
+std::optional<std::size_t> open_descriptors(pid_t pid);
+std::optional<double> cpu_seconds(pid_t pid);
+
 // A port nobody listens on right now (the kernel's pick, then released).
 int free_port();
 

@@ -1,0 +1,99 @@
+// Faults from outside: running out of descriptors. (A taken port is
+// [port-taken]; SIGTERM under load is [graceful-shutdown].)
+#include "stages.hpp"
+#include "support/client.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <filesystem>
+#include <set>
+#include <thread>
+#include <unistd.h>
+
+using namespace workshop;
+
+namespace {
+
+// The current stage, started by a shell that first lowers its descriptor
+// limit (posix_spawn cannot set limits; `ulimit` can, on Linux and macOS).
+std::unique_ptr<stage_server> start_with_descriptor_limit(std::size_t limit) {
+    auto binary = server_binary(current_stage().name);
+    if (!std::filesystem::exists(binary)) SKIP(std::string(current_stage().name) + " was not built here");
+    int port = free_port();
+    return std::make_unique<stage_server>(
+        "/bin/sh",
+        std::vector<std::string>{"-c", "ulimit -n " + std::to_string(limit) + " && exec \"$0\" --port \"$1\"",
+                                 binary.string(), std::to_string(port)},
+        port);
+}
+
+// The number the process's next descriptor would get: the lowest not in use
+// (from /proc, Linux only). A descriptor limit of exactly this leaves none.
+std::optional<int> next_descriptor(pid_t pid) {
+    auto dir = std::filesystem::path("/proc") / std::to_string(pid) / "fd";
+    if (!std::filesystem::exists(dir)) return std::nullopt;
+    std::set<int> used;
+    for (const auto& entry : std::filesystem::directory_iterator(dir))
+        used.insert(std::stoi(entry.path().filename().string()));
+    int next = 0;
+    while (used.count(next)) ++next;
+    return next;
+}
+
+// CPU time the server uses over two seconds of waiting.
+double cpu_used_while_waiting(pid_t pid) {
+    std::this_thread::sleep_for(500ms);  // let it settle into its failure mode
+    double before = cpu_seconds(pid).value_or(0);
+    std::this_thread::sleep_for(2s);
+    return cpu_seconds(pid).value_or(0) - before;
+}
+
+}  // namespace
+
+TEST_CASE("more clients than descriptors: no spinning, served again once they leave",
+          "[faults][descriptor-limit]") {
+    auto server = start_with_descriptor_limit(32);
+    if (!cpu_seconds(server->pid())) SKIP("needs /proc (Linux) to read CPU time");
+    // A stage serving one client at a time holds one descriptor for clients
+    // however many wait; the rest wait in its listen backlog of 16, and a
+    // connect beyond that would block for minutes of retries. 64 silent
+    // clients for the concurrent stage, which takes them all in.
+    int clients = current_stage().concurrent ? 64 : 12;
+    std::vector<socket_fd> silent;
+    for (int i = 0; i < clients; ++i) silent.push_back(connect_to(server->port()));
+
+    double cpu = cpu_used_while_waiting(server->pid());
+    UNSCOPED_INFO("CPU time over 2 s with " << clients << " silent clients and 32 descriptors: " << cpu << " s");
+    CHECK(cpu < 0.5);  // waiting, not spinning (generous for a loaded machine)
+    CHECK(server->running());
+
+    silent.clear();
+    CHECK(exchange(server->port(), simple_get, 15s).bytes == golden_response());
+}
+
+TEST_CASE("no descriptor left for a client: stage 01 spins, the others wait",
+          "[faults][descriptor-limit]") {
+    if (current_stage().name.ends_with("arm64"))
+        SKIP("under qemu the emulator's own descriptors share the limit, so it cannot be set for the server alone");
+    std::optional<int> next;
+    {
+        auto probe = start_server();
+        std::this_thread::sleep_for(200ms);
+        next = next_descriptor(probe->pid());
+    }
+    if (!next) SKIP("needs /proc (Linux) to list descriptors");
+    // Descriptors are numbered below the limit: this one leaves none for a client.
+    auto server = start_with_descriptor_limit(static_cast<std::size_t>(*next));
+    socket_fd client = connect_to(server->port());
+    REQUIRE(send_all(client.get(), simple_get));
+
+    double cpu = cpu_used_while_waiting(server->pid());
+    UNSCOPED_INFO("CPU time over 2 s with no descriptor to spare: " << cpu << " s");
+    CHECK(server->running());
+    if (current_stage().reads_request) {
+        CHECK(cpu < 0.5);  // accept fails, and the server pauses before trying again
+    } else {
+        // The lesson of the article's loop: a failed accept is retried at
+        // once, so out of descriptors it runs flat out (most of 2 s of CPU).
+        CHECK(cpu > 1.0);
+    }
+}

@@ -1,0 +1,147 @@
+// Hostile input: whatever a client sends, every stage answers with what its
+// row in README.md promises (or closes), stays up, serves the next client
+// the golden bytes, and keeps no descriptor it had not before.
+#include "stages.hpp"
+#include "support/client.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <random>
+#include <sys/socket.h>
+#include <thread>
+
+using namespace workshop;
+
+namespace {
+
+// The server is fine after the hostile client: alive, answering, and back
+// to the descriptors it had (03 and 04 may linger up to 1 s on a client).
+void check_unharmed(stage_server& server, std::optional<std::size_t> descriptors_before) {
+    CHECK(server.running());
+    CHECK(exchange(server.port()).bytes == golden_response());
+    if (!descriptors_before) return;  // no /proc here
+    auto deadline = std::chrono::steady_clock::now() + 5s;
+    while (open_descriptors(server.pid()) > descriptors_before && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(50ms);
+    CHECK(open_descriptors(server.pid()) <= descriptors_before);
+}
+
+// Sends `bytes` (stopping quietly if the server hangs up first), says it is
+// done sending, and reads what comes back.
+reply send_and_half_close(int port, std::string_view bytes) {
+    socket_fd fd = connect_to(port);
+    if (fd.get() < 0) return {"", ending::refused};
+    send_all(fd.get(), bytes);
+    ::shutdown(fd.get(), SHUT_WR);
+    return read_to_end(fd.get());
+}
+
+// What a stage answers to a request it cannot use: stages that parse say
+// `status_line`; the others answer their one page regardless. A stage may
+// also hang up with a reset when it stops reading a request still arriving.
+void check_answer(const reply& r, std::string_view status_line) {
+    INFO("received (" << to_string(r.end) << "):\n" << visible(r.bytes.substr(0, 300)));
+    CHECK(r.end != ending::timeout);
+    if (r.end == ending::reset && r.bytes.empty()) return;  // hung up: allowed
+    if (current_stage().parses_request) CHECK(r.bytes.starts_with(status_line));
+    else CHECK(r.bytes == golden_response());
+}
+
+std::string random_bytes(std::size_t size) {
+    std::mt19937 generator(20261124);  // fixed: a failure can be replayed
+    std::uniform_int_distribution<int> byte(0, 255);
+    std::string bytes(size, '\0');
+    for (auto& c : bytes) c = static_cast<char>(byte(generator));
+    return bytes;
+}
+
+}  // namespace
+
+TEST_CASE("random bytes", "[hostile][random-bytes]") {
+    auto server = start_server();
+    auto before = open_descriptors(server->pid());
+    check_answer(send_and_half_close(server->port(), random_bytes(4096)), "HTTP/1.1 400 Bad Request\r\n");
+    check_unharmed(*server, before);
+}
+
+TEST_CASE("NUL bytes inside the request line", "[hostile][nul-bytes]") {
+    auto server = start_server();
+    auto before = open_descriptors(server->pid());
+    check_answer(send_and_half_close(server->port(), std::string("GET /a\0b\0 HTTP/1.1\r\n\r\n", 22)),
+                 "HTTP/1.1 400 Bad Request\r\n");
+    check_unharmed(*server, before);
+}
+
+TEST_CASE("a request line of 100 KiB", "[hostile][long-line]") {
+    auto server = start_server();
+    auto before = open_descriptors(server->pid());
+    std::string line = "GET /" + std::string(100 * 1024, 'a') + " HTTP/1.1\r\n\r\n";
+    check_answer(send_and_half_close(server->port(), line), "HTTP/1.1 431 Request Header Fields Too Large\r\n");
+    check_unharmed(*server, before);
+}
+
+TEST_CASE("1 MiB of headers", "[hostile][huge-head]") {
+    auto server = start_server();
+    auto before = open_descriptors(server->pid());
+    std::string head = "GET / HTTP/1.1\r\n";
+    for (int i = 0; head.size() < 1024 * 1024; ++i) head += "X-Header-" + std::to_string(i) + ": value\r\n";
+    check_answer(send_and_half_close(server->port(), head + "\r\n"),
+                 "HTTP/1.1 431 Request Header Fields Too Large\r\n");
+    check_unharmed(*server, before);
+}
+
+TEST_CASE("two requests pipelined in one packet get one answer", "[hostile][pipelined]") {
+    auto server = start_server();
+    auto before = open_descriptors(server->pid());
+    reply r = exchange(server->port(), simple_get + simple_get);
+    CHECK(r.bytes == golden_response());  // one connection, one answer: Connection: close
+    if (current_stage().reads_request) CHECK(r.end == ending::eof);
+    check_unharmed(*server, before);
+}
+
+TEST_CASE("a client that half-closes after its request", "[hostile][half-close]") {
+    auto server = start_server();
+    auto before = open_descriptors(server->pid());
+    reply r = send_and_half_close(server->port(), simple_get);
+    CHECK(r.bytes == golden_response());
+    CHECK(r.end != ending::timeout);
+    check_unharmed(*server, before);
+}
+
+TEST_CASE("a client that resets in the middle of the response", "[hostile][reset-mid-response]") {
+    auto server = start_server();
+    auto before = open_descriptors(server->pid());
+    for (int i = 0; i < 20; ++i) {
+        socket_fd fd = connect_to(server->port());
+        REQUIRE(send_all(fd.get(), simple_get));
+        char first[10];
+        ::recv(fd.get(), first, sizeof first, MSG_WAITALL);  // part of the answer, then gone
+        reset_connection(std::move(fd));
+    }
+    check_unharmed(*server, before);
+}
+
+TEST_CASE("1,000 clients that connect and leave without a byte", "[hostile][empty-connections]") {
+    auto server = start_server();
+    auto before = open_descriptors(server->pid());
+    // In batches smaller than the backlog of 16, each followed by a real
+    // request: once that is answered the batch has been dealt with, and no
+    // connection attempt is dropped (and retried a second later) on a full queue.
+    for (int batch = 0; batch < 100; ++batch) {
+        for (int i = 0; i < 10; ++i) REQUIRE(connect_to(server->port()).get() >= 0);
+        REQUIRE(exchange(server->port()).bytes == golden_response());
+    }
+    check_unharmed(*server, before);
+}
+
+TEST_CASE("a request trickled one byte every 100 ms", "[hostile][trickle]") {
+    auto server = start_server();  // 03 and 04: the default 5 s read timeout covers the 1.8 s
+    auto before = open_descriptors(server->pid());
+    socket_fd fd = connect_to(server->port());
+    const std::string request = "GET / HTTP/1.1\r\n\r\n";
+    for (char c : request) {
+        send_all(fd.get(), std::string_view(&c, 1));  // stage 01 has answered and gone by now
+        std::this_thread::sleep_for(100ms);
+    }
+    CHECK(read_to_end(fd.get()).bytes == golden_response());
+    check_unharmed(*server, before);
+}
