@@ -72,6 +72,12 @@ TEST_CASE("more clients than descriptors: no spinning, served again once they le
 
 TEST_CASE("no descriptor left for a client: stage 01 spins, the others wait",
           "[faults][descriptor-limit]") {
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    // Built by the sanitizer presets: their runtimes open descriptors of
+    // their own (a pipe to probe memory), and with none left they report
+    // errors that are not the server's.
+    SKIP("the sanitizer runtime itself needs descriptors; the plain build runs this test");
+#endif
     if (current_stage().name.ends_with("arm64"))
         SKIP("under qemu the emulator's own descriptors share the limit, so it cannot be set for the server alone");
     std::optional<int> next;
