@@ -35,10 +35,7 @@ workshop::socket_fd connect_until(int port, clock::time_point deadline) {
     workshop::socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
     if (fd.get() < 0) return fd;
     ::fcntl(fd.get(), F_SETFL, O_NONBLOCK);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in addr = workshop::loopback(port);
     if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
     if (errno != EINPROGRESS || !wait_for(fd.get(), POLLOUT, deadline)) return {};
     int error = 0;

@@ -28,16 +28,21 @@ int socket_fd::release() noexcept {
     return fd;
 }
 
+sockaddr_in loopback(int port) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    return addr;
+}
+
 socket_fd connect_to(int port) {
     socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
     if (fd.get() < 0) return fd;
     // Not inherited by the servers the tests start: a stray copy there
     // would keep this connection open after the test closes it.
     ::fcntl(fd.get(), F_SETFD, FD_CLOEXEC);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in addr = loopback(port);
     if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return {};
     return fd;
 }

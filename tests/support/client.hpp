@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <netinet/in.h>
 #include <string>
 #include <string_view>
 
@@ -28,6 +29,9 @@ public:
 private:
     int fd_ = -1;
 };
+
+// 127.0.0.1:port, as the socket calls take it (port 0: any free port).
+sockaddr_in loopback(int port);
 
 inline const std::string simple_get = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
 

@@ -107,9 +107,7 @@ std::optional<double> cpu_seconds(pid_t pid) {
 
 int free_port() {
     socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sockaddr_in addr = loopback(0);
     socklen_t len = sizeof addr;
     if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0 ||
         ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0)
