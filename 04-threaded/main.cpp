@@ -24,6 +24,7 @@
 //   ./workshop serve 04            (or: build/bin/04-threaded --port 8585)
 //   curl -i http://localhost:8585/
 #include "http.hpp"
+#include "options.hpp"
 #include "server.hpp"
 #include "worker_pool.hpp"
 
@@ -44,18 +45,6 @@ constexpr const char* usage =
     "usage: 04-threaded [--port N] [--read-timeout SECONDS] [--max-connections N] [--threads N]\n"
     "  defaults: port 8585, read timeout 5, at most 1024 connections, 8 workers started up front";
 
-int bad_argument(const char* what, const char* arg) {
-    std::fprintf(stderr, "%s: %s: %s\n%s\n", program, what, arg, usage);
-    return 2;
-}
-
-// Parses a whole number in [low, high]; false if `text` is anything else.
-bool parse_count(const char* text, long low, long high, long& value) {
-    char* end = nullptr;
-    value = std::strtol(text, &end, 10);
-    return *end == '\0' && end != text && value >= low && value <= high;
-}
-
 // Over the limit: say so at once and hang up. The write fits in a fresh
 // socket's buffer, so it cannot block the accepting thread.
 void refuse(raii_http::unique_fd client) {
@@ -66,32 +55,10 @@ void refuse(raii_http::unique_fd client) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-    long port = 8585, max_connections = 1024, threads = 8;
-    double read_timeout = 5;
-    for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        if (arg == "--help") {
-            std::puts(usage);
-            return 0;
-        }
-        if (arg != "--port" && arg != "--read-timeout" && arg != "--max-connections" && arg != "--threads")
-            return bad_argument("unknown argument", argv[i]);
-        if (i + 1 == argc) return bad_argument("missing value after", argv[i]);
-        const char* value = argv[++i];
-        if (arg == "--port") {
-            if (!parse_count(value, 1, 65535, port)) return bad_argument("not a port number (1-65535)", value);
-        } else if (arg == "--max-connections") {
-            if (!parse_count(value, 1, 100000, max_connections))
-                return bad_argument("not a connection limit (1-100000)", value);
-        } else if (arg == "--threads") {
-            if (!parse_count(value, 1, 100000, threads)) return bad_argument("not a thread count (1-100000)", value);
-        } else {
-            char* end = nullptr;
-            read_timeout = std::strtod(value, &end);
-            if (*end != '\0' || end == value || !(read_timeout > 0 && read_timeout <= 3600))
-                return bad_argument("not a number of seconds (0-3600)", value);
-        }
-    }
+    raii_http::options opts;
+    if (auto exit_code = raii_http::parse_command_line(
+            argc, argv, program, usage, {"--port", "--read-timeout", "--max-connections", "--threads"}, opts))
+        return *exit_code;
 
     std::signal(SIGPIPE, SIG_IGN);
 
@@ -99,11 +66,9 @@ int main(int argc, char* argv[]) {
     try {
         raii_http::stop_signal stop;  // SIGINT, SIGTERM: stop accepting, finish in-flight, exit 0
         // A deep backlog: bursts of clients wait in the kernel, not in SYN retries.
-        raii_http::unique_fd listener = raii_http::listen_on(static_cast<int>(port), SOMAXCONN);
-        auto timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-            std::chrono::duration<double>(read_timeout));
-        threaded::worker_pool pool(static_cast<std::size_t>(threads),
-                                   static_cast<std::size_t>(max_connections), timeout);
+        raii_http::unique_fd listener = raii_http::listen_on(opts.port, SOMAXCONN);
+        threaded::worker_pool pool(static_cast<std::size_t>(opts.threads),
+                                   static_cast<std::size_t>(opts.max_connections), opts.read_timeout);
         while (raii_http::wait_for_client(listener, stop)) {
             raii_http::unique_fd client(::accept(listener.get(), nullptr, nullptr));
             if (client) {
