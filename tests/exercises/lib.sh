@@ -63,3 +63,13 @@ exercise_commands() {
     inside { print substr($0, indent + 1) }
   ' "$TUTORIAL" | sed "s/8585/$PORT/g"
 }
+
+# The exercise's text in tutorial.md, from its marker to the next exercise
+# or heading: for checks that take a setting (a timeout) from the text.
+exercise_text() {
+  awk -v name="$EXERCISE" '
+    $0 == "<!-- exercise: " name " -->" { found = 1; next }
+    found && (/^<!-- exercise: / || /^#/) { exit }
+    found
+  ' "$TUTORIAL"
+}
