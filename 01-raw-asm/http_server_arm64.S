@@ -24,11 +24,10 @@
 //   - the port is stored into addr at run time, so `.hword 0x8921` (8585)
 //     is now a placeholder that store overwrites;
 //   - each set-up call is checked: a failure returns which call failed,
-//     errno intact, so the driver can name it. That includes setsockopt,
-//     whose result the article ignored: a failed setsockopt now ends the
-//     program. Unchecked, a failed bind left the article's server listening
-//     on a port the kernel picked, and a failed socket left it spinning on
-//     accept(-1);
+//     errno intact, so the driver can name it. The article checked none:
+//     a failed setsockopt now ends the program too; a failed bind left its
+//     server listening on a port the kernel picked (measured on Linux), and
+//     a failed socket left it spinning on accept(-1);
 //   - a failed accept is skipped, not served. It is retried at once: out of
 //     descriptors, this loop still spins at full speed (stages 02 on pause).
 
