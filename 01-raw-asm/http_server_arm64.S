@@ -1,17 +1,35 @@
 // http_server_arm64.S
-// Minimal HTTP server on ARM64: the article's program for Apple Silicon,
-// kept line for line, plus its Linux flavour behind the preprocessor.
-// Answers every connection with a tiny HTML page, never reading the request.
+// Minimal HTTP server on ARM64: the program of Leanid Herasimau's article
+// "I Wrote an HTTP Server in Assembly (and It Actually Works)" (DEV
+// Community, first published on suddo.io), for Apple Silicon, plus its
+// Linux flavour behind the preprocessor. Answers every connection with a
+// tiny HTML page, never reading the request.
 //
-// AAPCS64, the ARM64 calling convention (the same on macOS and Linux):
+// AAPCS64, the ARM64 calling convention:
 //   x0-x7    arguments; x0 also carries the return value
 //   x19-x28  callee-saved: a function must restore them before it returns
+//            (so are d8-d15, the low halves of v8-v15; unused here)
 //   x29      frame pointer; x30 link register (return address, set by bl)
 //   sp       16-byte aligned at every call
+// Apple's variant also reserves x18 and passes variadic arguments on the
+// stack; this file uses neither.
 //
-// Changes from the article: main became http_asm_serve, called from C++ with
-// the port; the set-up calls are checked and a failure returns (with errno
-// intact) instead of spinning on accept(-1); a failed accept is skipped.
+// What changed from the article. Held beside its complete listing, every
+// instruction, constant and data byte of it is here, in the same order
+// (built for macOS; on Linux two constants and the address's first bytes
+// differ, see below). Added, about 25 lines:
+//   - main became http_asm_serve(port), called by main.cpp, which reads
+//     --port, reports failures and ignores SIGPIPE; so a prologue saves the
+//     frame record and x19/x20, and `fail` restores them and returns;
+//   - the port is stored into addr at run time, so `.hword 0x8921` (8585)
+//     is now a placeholder that store overwrites;
+//   - each set-up call is checked: a failure returns which call failed,
+//     errno intact, so the driver can name it. The article checked none:
+//     a failed setsockopt now ends the program too; a failed bind left its
+//     server listening on a port the kernel picked (measured on Linux), and
+//     a failed socket left it spinning on accept(-1);
+//   - a failed accept is skipped, not served. It is retried at once: out of
+//     descriptors, this loop still spins at full speed (stages 02 on pause).
 
 // tutorial: arm64-flavours
 #if defined(__APPLE__)
@@ -30,8 +48,9 @@
         .text
         .globl SYM(http_asm_serve)
 
-        // macOS forbids raw system calls (their numbers are private), so
-        // the article calls libSystem's C functions; Linux's libc has them too.
+        // On macOS, system call numbers are published but not a stable
+        // interface, so the article calls libSystem's C functions; Linux's
+        // libc has the same ones.
         .extern SYM(socket)
         .extern SYM(setsockopt)
         .extern SYM(bind)

@@ -18,6 +18,7 @@
 // its output stands for the free port the server was started on.
 #include "support/process.hpp"
 
+#include <algorithm>
 #include <catch2/catch_test_macros.hpp>
 #include <filesystem>
 #include <optional>
@@ -184,4 +185,59 @@ TEST_CASE("the capability table is the README's", "[tutorial]") {
     auto readme = rows(read_lines(source_dir / "README.md"));
     CHECK_FALSE(readme.empty());
     CHECK(rows(tutorial) == readme);
+}
+
+// Exercises are checked by tests/exercises/run (label "full"): each
+// "<!-- exercise: NAME -->" in the text has tests/exercises/NAME.check, and
+// the outcome it must produce is the output block after the marker. This
+// test, fast enough for every run, keeps text and checks paired.
+TEST_CASE("every exercise has a check, and every check an exercise", "[tutorial]") {
+    // Parts whose exercises have no checks yet. Remove a part from this list
+    // once each of its exercises has a marker and a check.
+    const std::vector<std::string> not_yet_checked = {"## Part 4", "## Part 5"};
+    const fs::path checks = source_dir / "tests" / "exercises";
+    const std::regex marker("^<!-- exercise: (\\S+) -->$"), item("^\\d+\\. .*");
+
+    std::set<std::string> marked;
+    std::string heading, previous;  // previous: the last non-blank line
+    bool in_exercises = false;
+    for (std::size_t i = 0; i < tutorial.size(); ++i) {
+        const std::string& line = tutorial[i];
+        INFO("tutorial.md line " << i + 1 << ": " << line);
+        if (line.starts_with("## ")) {
+            heading = line;
+            in_exercises = false;
+        }
+        if (line.starts_with("Exercises")) in_exercises = true;
+        std::smatch m;
+        if (std::regex_match(line, m, marker)) {
+            CHECK(marked.insert(m[1]).second);  // each name once
+            CHECK(fs::exists(checks / (m.str(1) + ".check")));
+            // The marker stands right before its exercise, which states its
+            // outcome in an output block before the next exercise begins.
+            std::size_t next = i + 1;
+            while (next < tutorial.size() && tutorial[next].empty()) ++next;
+            REQUIRE(next < tutorial.size());
+            CHECK(std::regex_match(tutorial[next], item));
+            bool has_output = false;
+            for (std::size_t j = next + 1; j < tutorial.size(); ++j) {
+                const std::string& l = tutorial[j];
+                if (std::regex_match(l, item) || std::regex_match(l, marker) || l.starts_with("#")) break;
+                if (l.find("```output") != std::string::npos) has_output = true;
+            }
+            CHECK(has_output);
+        }
+        bool unchecked_part = std::any_of(not_yet_checked.begin(), not_yet_checked.end(),
+                                          [&](const std::string& p) { return heading.starts_with(p); });
+        if (in_exercises && !unchecked_part && std::regex_match(line, item))
+            CHECK(std::regex_match(previous, marker));  // an exercise without a check
+        if (!line.empty()) previous = line;
+    }
+    CHECK_FALSE(marked.empty());
+
+    for (const auto& entry : fs::directory_iterator(checks)) {
+        if (entry.path().extension() != ".check") continue;
+        INFO(entry.path().filename().string() << " checks an exercise tutorial.md does not mark");
+        CHECK(marked.count(entry.path().stem().string()) == 1);
+    }
 }

@@ -1,0 +1,75 @@
+# Helpers for the exercise checks (sourced by ./run before NAME.check).
+# In scope: SOURCE_DIR (the real tree, read only), SCRATCH (the copy with the
+# exercise's patch applied), BUILD (its build directory), TUTORIAL, EXERCISE,
+# LOG (a file for build and server output). A check prints the outcome the
+# tutorial promises, in the words of the output block after its marker.
+
+# Builds only the targets an exercise needs, in the scratch build.
+build() {
+  cmake --build "$BUILD" --parallel 2 --target "$@" >>"$LOG" 2>&1 ||
+    { echo "build of $* failed; see $LOG" >&2; tail -20 "$LOG" >&2; return 1; }
+}
+
+# The test cases that fail when `./workshop test -L LABEL` runs, one line each,
+# "ROW: test case", in the order CTest runs the rows. A row that is not a
+# Catch2 program prints "ROW" alone when it fails.
+red_tests() {
+  local row command
+  ctest --test-dir "$BUILD" -N -V -L "$1" -LE '^(soak|full)$' |
+    sed -n 's/^[0-9]*: Test command: //p' >"$LOG.commands"
+  ctest --test-dir "$BUILD" -N -L "$1" -LE '^(soak|full)$' |
+    sed -n 's/^ *Test *#[0-9]*: //p' >"$LOG.rows"
+  [ -s "$LOG.rows" ] || { echo "no CTest row has label $1" >&2; return 1; }
+  while IFS= read -r row <&3 && IFS= read -r command <&4; do
+    # CTest quotes each argument: "--stage" "02-c-abi-from-cpp".
+    eval "set -- $command"
+    case "$(basename "$1")" in
+      harness | *_test)
+        # A red test makes the program exit non-zero: that is the point here.
+        { "$@" --reporter automake 2>>"$LOG" || true; } | sed -n "s/^:test-result: FAIL /$row: /p" ;;
+      *) "$@" >>"$LOG" 2>&1 || echo "$row" ;;
+    esac
+  done 3<"$LOG.rows" 4<"$LOG.commands"
+}
+
+# Starts a server from the scratch build on a free port: PORT, SERVER_PID.
+# The run's exit stops it.
+serve() {
+  local binary="$BUILD/bin/$1" try
+  shift
+  for try in 1 2 3 4 5; do
+    PORT=$((20000 + RANDOM % 40000))
+    "$binary" --port "$PORT" "$@" >>"$LOG" 2>&1 &
+    SERVER_PID=$!
+    trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
+    for _ in $(seq 100); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then return 0; fi
+      kill -0 "$SERVER_PID" 2>/dev/null || break  # port taken: try another
+      sleep 0.05
+    done
+    kill "$SERVER_PID" 2>/dev/null || true
+  done
+  echo "could not start $binary" >&2
+  return 1
+}
+
+# The first ```sh block after this exercise's marker in tutorial.md, with
+# the workshop's port 8585 replaced by PORT: the commands the reader runs.
+exercise_commands() {
+  awk -v name="$EXERCISE" '
+    $0 == "<!-- exercise: " name " -->" { found = 1; next }
+    found && !inside && /^ *```sh$/ { inside = 1; indent = match($0, /[^ ]/) - 1; next }
+    inside && substr($0, indent + 1) == "```" { exit }
+    inside { print substr($0, indent + 1) }
+  ' "$TUTORIAL" | sed "s/8585/$PORT/g"
+}
+
+# The exercise's text in tutorial.md, from its marker to the next exercise
+# or heading: for checks that take a setting (a timeout) from the text.
+exercise_text() {
+  awk -v name="$EXERCISE" '
+    $0 == "<!-- exercise: " name " -->" { found = 1; next }
+    found && (/^<!-- exercise: / || /^#/) { exit }
+    found
+  ' "$TUTORIAL"
+}
