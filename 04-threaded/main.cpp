@@ -23,20 +23,16 @@
 //
 //   ./workshop serve 04            (or: build/bin/04-threaded --port 8585)
 //   curl -i http://localhost:8585/
-#include "http.hpp"
 #include "options.hpp"
 #include "server.hpp"
 #include "worker_pool.hpp"
 
 #include <cerrno>
-#include <chrono>
 #include <csignal>
 #include <cstdio>
-#include <cstdlib>
-#include <string_view>
 #include <sys/socket.h>
 #include <system_error>
-#include <thread>
+#include <unistd.h>
 
 namespace {
 
@@ -45,11 +41,11 @@ constexpr const char* usage =
     "usage: 04-threaded [--port N] [--read-timeout SECONDS] [--max-connections N] [--threads N]\n"
     "  defaults: port 8585, read timeout 5, at most 1024 connections, 8 workers started up front";
 
-// Over the limit: say so at once and hang up. The write fits in a fresh
-// socket's buffer, so it cannot block the accepting thread.
-void refuse(raii_http::unique_fd client) {
-    std::string bytes = raii_http::error_page(503, "Service Unavailable").serialize();
-    [[maybe_unused]] auto n = ::send(client.get(), bytes.data(), bytes.size(), MSG_DONTWAIT);
+// Blocks until SIGINT or SIGTERM: their handler writes a byte to this pipe.
+void wait_for_stop(const raii_http::stop_signal& stop) {
+    char byte;
+    while (::read(stop.fd(), &byte, 1) < 0 && errno == EINTR) {
+    }
 }
 
 }  // namespace
@@ -62,24 +58,15 @@ int main(int argc, char* argv[]) {
 
     std::signal(SIGPIPE, SIG_IGN);
 
-    // tutorial: accept-loop
+    // tutorial: main-try
     try {
         raii_http::stop_signal stop;  // SIGINT, SIGTERM: stop accepting, finish in-flight, exit 0
         // A deep backlog: bursts of clients wait in the kernel, not in SYN retries.
-        raii_http::unique_fd listener = raii_http::listen_on(opts.port, SOMAXCONN);
-        threaded::worker_pool pool(static_cast<std::size_t>(opts.threads),
+        threaded::worker_pool pool(raii_http::listen_on(opts.port, SOMAXCONN),
+                                   static_cast<std::size_t>(opts.threads),
                                    static_cast<std::size_t>(opts.max_connections), opts.read_timeout);
-        while (raii_http::wait_for_client(listener, stop)) {
-            raii_http::unique_fd client(::accept(listener.get(), nullptr, nullptr));
-            if (client) {
-                if (!pool.try_serve(client)) refuse(std::move(client));
-            } else if (errno == EMFILE || errno == ENFILE) {
-                // Out of descriptors: back off instead of spinning on poll.
-                std::this_thread::sleep_for(std::chrono::milliseconds(100));
-            }
-        }
-        listener.reset();  // refuse new clients at once while those in flight finish
-        return 0;          // the pool's destructor finishes what is in flight and joins
+        wait_for_stop(stop);  // the workers accept and serve meanwhile
+        return 0;  // the pool's destructor stops accepting, finishes what is in flight, joins
     } catch (const std::system_error& e) {
         std::fprintf(stderr, "%s: %s\n", program, e.what());
         return 1;
