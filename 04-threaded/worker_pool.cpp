@@ -17,9 +17,10 @@ namespace {
 // since no one else is in accept meanwhile. The answer fits in a fresh
 // socket's buffer, so send cannot block, and shutdown puts the FIN right
 // behind it: the client reads the whole 503 and a clean end of stream. What
-// has arrived of its request is read first, because closing with unread
-// bytes makes the kernel send a reset; a request still on its way when we
-// close is answered with a reset too, but only after the client has the FIN.
+// has arrived of its request is then read, because closing with unread
+// bytes makes the kernel send a reset. A request still on its way when we
+// close is answered with a reset too, but only after the answer and the
+// FIN: a Linux client reads a clean end, a BSD one may report the reset.
 void refuse(raii_http::unique_fd client) {
     std::string bytes = raii_http::error_page(503, "Service Unavailable").serialize();
     [[maybe_unused]] auto n = ::send(client.get(), bytes.data(), bytes.size(), MSG_DONTWAIT);
@@ -35,9 +36,9 @@ void stop_accepting(raii_http::unique_fd& listener) {
     // every blocked accept (EINVAL); closing it would leave them blocked.
     ::shutdown(listener.get(), SHUT_RD);
 #else
-    // macOS and the BSDs refuse shutdown on a listening socket (ENOTCONN);
-    // there, closing it is what wakes the blocked accepts (ECONNABORTED), and
-    // later ones fail on the closed descriptor (EBADF).
+    // macOS refuses shutdown on a listening socket (ENOTCONN) and leaves
+    // accept blocked; there, closing it is what wakes the blocked accepts
+    // (ECONNABORTED), and later ones fail on the closed descriptor (EBADF).
     listener.reset();
 #endif
 }
