@@ -18,8 +18,8 @@
 //  - one thread accepting and handing each connection to the workers
 //    through a queue of our own: a poll before each accept, then a lock, a
 //    wake-up and a wait per connection: 9 system calls per request against
-//    5 here (strace -f -c, one client at a time), and about 27 µs of server
-//    CPU per request against 20 here (32 clients on two cores);
+//    5 to 6 here (strace -f -c, one client at a time), and about 30 µs of
+//    server CPU per request against 21 here (32 clients on two cores);
 //  - one leader at a time polling the listener and the stop pipe, the
 //    others waiting their turn (leader/followers): it stops the same way
 //    everywhere, but handing the lead on is again a wake-up per connection;
