@@ -68,7 +68,8 @@ worker_pool::~worker_pool() {
 void worker_pool::work() {
     for (;;) {
         // Idle workers all wait here: the kernel's queue of connections is
-        // the work queue, and it wakes one worker per client.
+        // the work queue, and Linux wakes one worker per client (macOS wakes
+        // them all, and all but one go back to sleep inside accept).
         raii_http::unique_fd client(::accept(listener_fd_, nullptr, nullptr));
         if (!client) {
             if (stopping()) return;
