@@ -1,60 +1,126 @@
 #include "worker_pool.hpp"
 
+#include "http.hpp"
 #include "server.hpp"
 
-namespace threaded {
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <string>
+#include <sys/socket.h>
+#include <system_error>
 
-worker_pool::worker_pool(std::size_t warm_threads, std::size_t max_connections,
-                         std::chrono::milliseconds read_timeout)
-    : max_connections_(max_connections), read_timeout_(read_timeout) {
+namespace threaded {
+namespace {
+
+// Over the limit: say so at once and hang up, never waiting on the client,
+// since no one else is in accept meanwhile. The answer fits in a fresh
+// socket's buffer, so send cannot block, and shutdown puts the FIN right
+// behind it: the client reads the whole 503 and a clean end of stream. What
+// has arrived of its request is then read, because closing with unread
+// bytes makes the kernel send a reset. A request still on its way when we
+// close is answered with a reset too, but only after the answer and the
+// FIN: a Linux client reads a clean end, a BSD one may report the reset.
+void refuse(raii_http::unique_fd client) {
+    std::string bytes = raii_http::error_page(503, "Service Unavailable").serialize();
+    [[maybe_unused]] auto n = ::send(client.get(), bytes.data(), bytes.size(), MSG_DONTWAIT);
+    ::shutdown(client.get(), SHUT_WR);
+    std::array<char, 4096> sink;
+    n = ::recv(client.get(), sink.data(), sink.size(), MSG_DONTWAIT);
+}
+
+// Fails every accept on the listener, those blocked now and those to come.
+void stop_accepting(raii_http::unique_fd& listener) {
+#if defined(__linux__)
+    // Linux: shutdown takes the socket out of the listening state and wakes
+    // every blocked accept (EINVAL); closing it would leave them blocked.
+    ::shutdown(listener.get(), SHUT_RD);
+#else
+    // macOS refuses shutdown on a listening socket (ENOTCONN) and leaves
+    // accept blocked; there, closing it is what wakes the blocked accepts
+    // (ECONNABORTED), and later ones fail on the closed descriptor (EBADF).
+    listener.reset();
+#endif
+}
+
+}  // namespace
+
+worker_pool::worker_pool(raii_http::unique_fd listener, std::size_t warm_threads,
+                         std::size_t max_connections, std::chrono::milliseconds read_timeout)
+    : max_connections_(max_connections),
+      read_timeout_(read_timeout),
+      listener_(std::move(listener)),
+      listener_fd_(listener_.get()) {
     std::lock_guard lock(mutex_);
-    for (std::size_t i = 0; i < std::min(warm_threads, max_connections); ++i)
-        threads_.emplace_back(&worker_pool::work, this);
+    for (std::size_t i = 0; i < std::min(warm_threads, max_connections); ++i) start_worker();
 }
 
 worker_pool::~worker_pool() {
     {
         std::lock_guard lock(mutex_);
-        stopping_ = true;
+        stopping_ = true;  // no worker starts after this, so threads_ is ours
     }
-    client_ready_.notify_all();
+    stop_accepting(listener_);
     for (auto& t : threads_) t.join();
 }
 
-// tutorial: try-serve
-bool worker_pool::try_serve(raii_http::unique_fd& client) {
-    {
+// tutorial: work
+void worker_pool::work() {
+    for (;;) {
+        // Idle workers all wait here: the kernel's queue of connections is
+        // the work queue, and Linux wakes one worker per client (macOS wakes
+        // them all, and all but one go back to sleep inside accept).
+        raii_http::unique_fd client(::accept(listener_fd_, nullptr, nullptr));
+        if (!client) {
+            if (stopping()) return;
+            if (errno == EMFILE || errno == ENFILE) {
+                // Out of descriptors: the client stays queued, so back off
+                // instead of spinning on accept.
+                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            }
+            continue;  // other failures concern one client only
+        }
+        if (!begin_service()) {
+            refuse(std::move(client));
+            continue;
+        }
+        raii_http::serve_connection(std::move(client), read_timeout_);
         std::lock_guard lock(mutex_);
-        if (in_service_ == max_connections_) return false;
-        ++in_service_;
-        queue_.push_back(std::move(client));
-        // Every idle worker is spoken for: start one more. This is what
-        // keeps a room full of silent clients from delaying the next one.
-        if (idle_ < queue_.size() && threads_.size() < max_connections_)
-            threads_.emplace_back(&worker_pool::work, this);
+        --in_service_;
+        ++idle_;
     }
-    client_ready_.notify_one();
+}
+// end tutorial
+
+// tutorial: begin-service
+// Counts this worker as serving; false when max_connections already are.
+bool worker_pool::begin_service() {
+    std::lock_guard lock(mutex_);
+    if (in_service_ == max_connections_) return false;
+    ++in_service_;
+    // The last idle worker starts another, so that one is always in accept:
+    // this is what keeps a room full of silent clients from delaying the
+    // next one, and what answers 503 past the limit. At most
+    // max_connections + 1 threads, and none started while a worker is idle.
+    if (--idle_ == 0 && !stopping_) start_worker();
     return true;
 }
 // end tutorial
 
-// tutorial: work
-void worker_pool::work() {
-    std::unique_lock lock(mutex_);
-    for (;;) {
+// With mutex_ held.
+void worker_pool::start_worker() {
+    try {
+        threads_.emplace_back(&worker_pool::work, this);
         ++idle_;
-        client_ready_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-        --idle_;
-        if (queue_.empty()) return;  // stopping, and nothing left to serve
-        raii_http::unique_fd client = std::move(queue_.front());
-        queue_.pop_front();
-
-        lock.unlock();  // serve without holding the lock: that is the concurrency
-        raii_http::serve_connection(std::move(client), read_timeout_);
-        lock.lock();
-        --in_service_;
+    } catch (const std::system_error&) {
+        // No thread to be had: clients wait in the kernel's queue until a
+        // worker comes back to accept.
     }
 }
-// end tutorial
+
+bool worker_pool::stopping() {
+    std::lock_guard lock(mutex_);
+    return stopping_;
+}
 
 }  // namespace threaded
