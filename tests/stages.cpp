@@ -31,7 +31,8 @@ const std::vector<stage>& all_stages() {
          .parses_request = true,
          .has_read_timeout = true,
          .graceful_shutdown = true,
-         .concurrent = true},
+         .concurrent = true,
+         .cheap_idle = true},
     };
     return stages;
 }
