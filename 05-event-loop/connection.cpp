@@ -72,7 +72,7 @@ state read_head(connection& c, std::span<char> scratch) {
     if (parsed.status != raii_http::parse_status::incomplete || c.used == head_buffer_size())
         return answer(c, parsed, filled);
     if (!c.head) {  // the first piece, still in the scratch buffer: keep it
-        c.head = std::make_unique_for_overwrite<char[]>(head_buffer_size());
+        c.head = std::unique_ptr<char[]>(new char[head_buffer_size()]);  // not zeroed: written before read
         std::memcpy(c.head.get(), scratch.data(), c.used);
     }
     return state::reading_head;

@@ -68,7 +68,7 @@ event_loop::event_loop(shared_state& shared)
     : shared_(shared),
       heads_(shared.read_timeout),
       lingering_(linger_time),
-      scratch_(std::make_unique_for_overwrite<char[]>(head_buffer_size())) {
+      scratch_(std::unique_ptr<char[]>(new char[head_buffer_size()])) {
     poller_.add(shared_.listener.get(), interest::read, &listener_marker_, /*shared=*/true);
     poller_.add(shared_.stop_fd, interest::read, &stop_marker_);
     ++shared_.loops_accepting;
