@@ -69,8 +69,8 @@ event_loop::event_loop(shared_state& shared)
       heads_(shared.read_timeout),
       lingering_(linger_time),
       scratch_(std::unique_ptr<char[]>(new char[head_buffer_size()])) {
-    poller_.add(shared_.listener.get(), interest::read, &listener_marker_, /*shared=*/true);
-    poller_.add(shared_.stop_fd, interest::read, &stop_marker_);
+    // Counted here, before any loop runs: no loop can then be the last to
+    // stop accepting (and close the listener) while another has yet to start.
     ++shared_.loops_accepting;
 }
 
@@ -82,6 +82,8 @@ event_loop::~event_loop() {
 
 // tutorial: run
 void event_loop::run() {
+    poller_.add(shared_.listener.get(), interest::read, &listener_marker_, /*shared=*/true);
+    poller_.add(shared_.stop_fd, interest::read, &stop_marker_);
     std::array<event, 128> events;
     while (!stopping_ || !heads_.empty() || !lingering_.empty()) {
         std::size_t n = poller_.wait(events, time_to_wait(clock::now()));

@@ -28,12 +28,13 @@ struct shared_state {
 
 class event_loop {
 public:
-    explicit event_loop(shared_state& shared);  // creates the poller, watches the listener and the stop fd
+    explicit event_loop(shared_state& shared);  // creates the poller (before the listener exists)
     event_loop(const event_loop&) = delete;
     event_loop& operator=(const event_loop&) = delete;
     ~event_loop();
 
-    // Serves until a stop was requested and every connection is done.
+    // Watches the listener and the stop fd, then serves until a stop was
+    // requested and every connection is done.
     void run();
 
 private:

@@ -88,6 +88,14 @@ int main(int argc, char* argv[]) {
     try {
         raii_http::stop_signal stop;  // SIGINT, SIGTERM: stop accepting, finish in-flight, exit 0
         evented::shared_state shared;
+        shared.stop_fd = stop.fd();
+        shared.max_connections = opts.max_connections;
+        shared.read_timeout = opts.read_timeout;
+        // Every descriptor of the loops exists before the first client can
+        // connect, so a client never sees the server half started.
+        std::vector<std::unique_ptr<evented::event_loop>> event_loops;
+        for (long i = 0; i < loops; ++i) event_loops.push_back(std::make_unique<evented::event_loop>(shared));
+
         // One listener, in every loop's poller. (Linux's SO_REUSEPORT could
         // give each loop a listener of its own, but it would also let a
         // second server bind the same port without an error, and on macOS
@@ -95,12 +103,6 @@ int main(int argc, char* argv[]) {
         shared.listener = raii_http::listen_on(opts.port, SOMAXCONN);
         if (::fcntl(shared.listener.get(), F_SETFL, O_NONBLOCK) < 0)
             throw std::system_error(errno, std::system_category(), "fcntl O_NONBLOCK");
-        shared.stop_fd = stop.fd();
-        shared.max_connections = opts.max_connections;
-        shared.read_timeout = opts.read_timeout;
-
-        std::vector<std::unique_ptr<evented::event_loop>> event_loops;
-        for (long i = 0; i < loops; ++i) event_loops.push_back(std::make_unique<evented::event_loop>(shared));
         std::vector<std::thread> threads;
         for (auto& loop : event_loops) threads.emplace_back(run_or_exit, loop.get());
         for (auto& t : threads) t.join();
