@@ -20,7 +20,7 @@ namespace evented {
 struct shared_state {
     raii_http::unique_fd listener;  // non-blocking; closed by the last loop to stop accepting
     int stop_fd = -1;               // readable once SIGINT or SIGTERM arrived (it stays readable)
-    long max_connections = 10'000;  // for the whole process; past it, 503
+    long max_connections = 15'000;  // for the whole process; past it, 503
     std::chrono::milliseconds read_timeout{5000};
     std::atomic<long> open_connections = 0;
     std::atomic<int> loops_accepting = 0;

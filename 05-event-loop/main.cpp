@@ -35,7 +35,7 @@ namespace {
 constexpr const char* program = "05-event-loop";
 constexpr const char* usage =
     "usage: 05-event-loop [--port N] [--read-timeout SECONDS] [--max-connections N] [--loops N]\n"
-    "  defaults: port 8585, read timeout 5, at most 10000 connections, one loop per core";
+    "  defaults: port 8585, read timeout 5, at most 15000 connections, one loop per core";
 
 // tutorial: descriptor-limit
 // Every connection is a descriptor, and the usual soft limit (1024) is far
@@ -71,7 +71,7 @@ void run_or_exit(evented::event_loop* loop) {
 
 int main(int argc, char* argv[]) {
     raii_http::options opts;
-    opts.max_connections = 10'000;
+    opts.max_connections = 15'000;  // 10,000 idle clients, and room beside them
     if (auto exit_code = raii_http::parse_command_line(
             argc, argv, program, usage, {"--port", "--read-timeout", "--max-connections", "--loops"}, opts))
         return *exit_code;
