@@ -3,17 +3,21 @@
 // system calls its state needs, without ever blocking, and returns the
 // state to go to. The loop then waits for what that state needs.
 //
-//   accept ──► reading_head ──(head whole, or 400/431, or EOF after bytes)──► answer
-//               │   ▲     │                                                     │
-//               │   └─────┘ more to come: keep the bytes (own buffer)           │
-//               │                                                               ▼
-//               │                               the write would block ──► writing ── writable, all sent ──┐
-//               │                                                                                         │
-//               │                  all sent, one whole request and nothing more ◄──────────────────────────┤
-//               │                          │                                                              │
-//               │                          ▼                       otherwise: shutdown(SHUT_WR)           ▼
-//               └── EOF with no bytes, ──► closed ◄── EOF, error, ── lingering ◄───────────────────────────┘
-//                   error, read timeout                1 s passed     (read and drop what still comes)
+//                 more of the head to come: keep what came (own buffer)
+//                     ┌──────┐
+//                     ▼      │
+//   accept ──► reading_head ─┴─ head whole, or 400/431, or the client's EOF ──► answer
+//                     │                                                          │
+//                     │ EOF before any byte,                       the write would block
+//                     │ an error, the read timeout                               ▼
+//                     │                                     writing ── writable: the rest
+//                     ▼                                                          │
+//                   closed ◄──── one whole request, nothing after it ◄── all sent
+//                     ▲                                                          │
+//                     │                                    anything else: shutdown(SHUT_WR)
+//                     │                                                          ▼
+//                     └────── EOF, an error, 1 s passed ─────────────────── lingering
+//                                                                  (reads and drops what comes)
 //
 // The timeouts (read timeout, linger time) are the loop's: it expires
 // connections from its deadline lists and closes them.
