@@ -10,10 +10,10 @@
 #include <algorithm>
 #include <array>
 #include <cerrno>
+#include <system_error>
+#include <sys/types.h>  // before sys/event.h: older BSD headers need it first
 #include <sys/event.h>
 #include <sys/time.h>
-#include <sys/types.h>
-#include <system_error>
 
 namespace evented {
 namespace {
