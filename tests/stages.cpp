@@ -26,6 +26,13 @@ const std::vector<stage>& all_stages() {
          .has_read_timeout = true,
          .graceful_shutdown = true,
          .concurrent = true},
+        {.name = "05-event-loop",
+         .reads_request = true,
+         .parses_request = true,
+         .has_read_timeout = true,
+         .graceful_shutdown = true,
+         .concurrent = true,
+         .cheap_idle = true},
     };
     return stages;
 }

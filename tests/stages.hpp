@@ -22,6 +22,7 @@ struct stage {
     bool has_read_timeout = false;   // --read-timeout: drops clients that send nothing
     bool graceful_shutdown = false;  // SIGTERM: finishes the client in hand, exits 0
     bool concurrent = false;         // serves many clients at once
+    bool cheap_idle = false;         // a silent connection costs bookkeeping, not a thread ([many-idle])
 };
 
 // The arguments that make a stage with --read-timeout give up after `seconds`.

@@ -1,0 +1,121 @@
+#include "connection.hpp"
+
+#include "http.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace evented {
+namespace {
+
+// A call that would block, or was interrupted: try again when the poller says.
+bool try_later() {
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+}
+
+// After the last byte of the answer: a client that sent one whole request
+// and nothing more is closed at once, with a FIN. Any other may still be
+// sending, and closing with unread bytes makes the kernel send a reset that
+// can destroy the answer before it is read: so shut our side and linger,
+// reading, as 03's close_after_answer does.
+state after_answer(connection& c) {
+    if (c.whole) return state::closed;
+    if (::shutdown(c.fd.get(), SHUT_WR) < 0) return state::closed;  // already gone
+    return state::lingering;
+}
+
+// Sends what it can of the answer; the rest waits for the socket to be writable.
+state send_answer(connection& c, std::string_view bytes) {
+    ssize_t n = ::write(c.fd.get(), bytes.data(), bytes.size());
+    if (n < 0 && !try_later()) return state::closed;  // client gone (EPIPE: SIGPIPE is ignored)
+    std::size_t sent = n < 0 ? 0 : static_cast<std::size_t>(n);
+    if (sent < bytes.size()) {
+        c.unsent.assign(bytes.substr(sent));
+        return state::writing;
+    }
+    std::string().swap(c.unsent);  // its memory too
+    return after_answer(c);
+}
+
+state answer(connection& c, const raii_http::parse_result& parsed, bool more_may_follow) {
+    // As 03: one whole request, nothing after it, and nothing more waiting.
+    c.whole = parsed.status == raii_http::parse_status::complete && c.used == parsed.head_size &&
+              !more_may_follow;
+    std::string response = raii_http::respond_to(parsed).serialize();
+    c.head.reset();  // the head is answered: its buffer goes (parsed's views with it)
+    return send_answer(c, response);
+}
+
+// tutorial: read-head
+// Reads what has arrived of the head. The first read goes into the loop's
+// scratch buffer; only a head that arrives in pieces gets a buffer of its own.
+state read_head(connection& c, std::span<char> scratch) {
+    std::span<char> free = c.head ? std::span(c.head.get(), head_buffer_size()).subspan(c.used) : scratch;
+    ssize_t n = ::recv(c.fd.get(), free.data(), free.size(), 0);
+    if (n < 0) return try_later() ? state::reading_head : state::closed;
+    const char* start = c.head ? c.head.get() : scratch.data();
+    if (n == 0) {
+        // The client stopped sending: answer what it sent (400), as 03 does,
+        // unless it sent nothing at all: then just close.
+        if (c.used == 0) return state::closed;
+        return answer(c, raii_http::parse_request(std::string_view(start, c.used)), true);
+    }
+    c.used += static_cast<std::uint32_t>(n);
+    std::string_view bytes(start, c.used);
+    // Did the read fill all the room it had? Then more may be waiting.
+    bool filled = static_cast<std::size_t>(n) == free.size();
+    raii_http::parse_result parsed = raii_http::parse_request(bytes);
+    if (parsed.status != raii_http::parse_status::incomplete || c.used == head_buffer_size())
+        return answer(c, parsed, filled);
+    if (!c.head) {  // the first piece, still in the scratch buffer: keep it
+        c.head = std::unique_ptr<char[]>(new char[head_buffer_size()]);  // not zeroed: written before read
+        std::memcpy(c.head.get(), scratch.data(), c.used);
+    }
+    return state::reading_head;
+}
+// end tutorial
+
+// Lingering: read and drop; the end of the stream (or an error) ends it.
+state drain(connection& c, std::span<char> scratch) {
+    ssize_t n = ::recv(c.fd.get(), scratch.data(), scratch.size(), 0);
+    if (n > 0 || (n < 0 && try_later())) return state::lingering;
+    return state::closed;
+}
+
+}  // namespace
+
+std::size_t head_buffer_size() { return raii_http::max_head_size + 1; }
+
+// tutorial: on-events
+state on_readable(connection& c, std::span<char> scratch) {
+    switch (c.now) {
+    case state::reading_head: return read_head(c, scratch);
+    case state::lingering: return drain(c, scratch);
+    case state::writing:  // waiting for write: an error shows in the write
+    case state::closed: break;
+    }
+    return c.now;
+}
+
+state on_writable(connection& c) {
+    if (c.now != state::writing) return c.now;
+    std::string rest = std::move(c.unsent);
+    return send_answer(c, rest);
+}
+// end tutorial
+
+std::optional<interest> interest_of(state s) {
+    switch (s) {
+    case state::reading_head:
+    case state::lingering: return interest::read;
+    case state::writing: return interest::write;
+    case state::closed: break;
+    }
+    return std::nullopt;
+}
+
+}  // namespace evented

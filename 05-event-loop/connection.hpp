@@ -1,0 +1,77 @@
+// One client connection of stage 05, as a small state machine. The loop
+// calls on_readable/on_writable when the poller says so; each does the
+// system calls its state needs, without ever blocking, and returns the
+// state to go to. The loop then waits for what that state needs.
+//
+//                 more of the head to come: keep what came (own buffer)
+//                     ┌──────┐
+//                     ▼      │
+//   accept ──► reading_head ─┴─ head whole, or 400/431, or the client's EOF ──► answer
+//                     │                                                          │
+//                     │ EOF before any byte,                       the write would block
+//                     │ an error, the read timeout                               ▼
+//                     │                                     writing ── writable: the rest
+//                     ▼                                                          │
+//                   closed ◄──── one whole request, nothing after it ◄── all sent
+//                     ▲                                                          │
+//                     │                                    anything else: shutdown(SHUT_WR)
+//                     │                                                          ▼
+//                     └────── EOF, an error, 1 s passed ─────────────────── lingering
+//                                                                  (reads and drops what comes)
+//
+// The timeouts (read timeout, linger time) are the loop's: it expires
+// connections from its deadline lists and closes them.
+#pragma once
+
+#include "deadline_list.hpp"
+#include "poller.hpp"
+#include "unique_fd.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+
+namespace evented {
+
+// tutorial: connection-state
+enum class state {
+    reading_head,  // waiting for (the rest of) the request head: poller waits for read
+    writing,       // the answer did not fit in the socket's buffer: waits for write
+    lingering,     // answered, our side shut: reads and drops until EOF (or 1 s)
+    closed,        // done: the loop closes the descriptor and forgets it
+};
+// end tutorial
+
+// Its links sit in the deadline list of its state: the read timeout's
+// (reading_head, writing) or the linger time's (lingering).
+struct connection : deadline_hook {
+    explicit connection(raii_http::unique_fd client) : fd(std::move(client)) {}
+
+    raii_http::unique_fd fd;
+    state now = state::reading_head;
+    std::optional<interest> watching;  // what the poller waits for on its behalf, once registered
+    bool whole = false;                // answered exactly one whole request head: close at once
+    std::uint32_t used = 0;            // bytes of the head so far
+    // Only while the head arrives in pieces: a connection that has sent
+    // nothing, or sent its head at once, never has one.
+    std::unique_ptr<char[]> head;
+    std::string unsent;  // the rest of the answer, only when a write would block
+};
+
+// The size of a head buffer, the loop's scratch buffer included: one byte
+// over the largest head, to tell "exactly 8 KiB" from "too large" (as 03).
+std::size_t head_buffer_size();
+
+// The socket is readable (or in trouble). `scratch` is the loop's buffer,
+// head_buffer_size() bytes, reused by every connection of the loop.
+state on_readable(connection& c, std::span<char> scratch);
+
+// The socket is writable (or in trouble).
+state on_writable(connection& c);
+
+// What each state waits for (none for closed).
+std::optional<interest> interest_of(state s);
+
+}  // namespace evented

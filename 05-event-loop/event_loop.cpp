@@ -1,0 +1,218 @@
+#include "event_loop.hpp"
+
+#include "http.hpp"
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <fcntl.h>
+#include <string>
+#include <system_error>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace evented {
+namespace {
+
+// After answering, how long to keep reading what a client still sends (as 03).
+constexpr auto linger_time = std::chrono::seconds(1);
+
+// Out of descriptors: how long a loop stops accepting before trying again.
+constexpr auto accept_pause = std::chrono::milliseconds(100);
+
+// How many clients one wake-up of the listener may accept before the loop
+// serves its other events: a burst cannot starve the connections in hand.
+constexpr int accept_batch = 64;
+
+// Read straight after accept, before asking the poller: under load the
+// request has usually arrived with the connection (nginx does the same with
+// `listen ... deferred`). Built with -DEVENT_LOOP_NO_READ_FIRST to measure
+// what that saves (tutorial.md counts the system calls).
+#ifdef EVENT_LOOP_NO_READ_FIRST
+constexpr bool read_first = false;
+#else
+constexpr bool read_first = true;
+#endif
+
+// tutorial: accept-nonblocking
+// A new connection, already non-blocking. Linux does it in one call with
+// accept4; macOS has no accept4, so there it takes fcntl as well.
+raii_http::unique_fd accept_nonblocking(int listener) {
+#if defined(__linux__)
+    return raii_http::unique_fd(::accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC));
+#else
+    raii_http::unique_fd fd(::accept(listener, nullptr, nullptr));
+    if (fd) {
+        ::fcntl(fd.get(), F_SETFL, ::fcntl(fd.get(), F_GETFL) | O_NONBLOCK);
+        ::fcntl(fd.get(), F_SETFD, FD_CLOEXEC);
+    }
+    return fd;
+#endif
+}
+// end tutorial
+
+// Over --max-connections: say so and hang up. What the client has sent so
+// far is read first (and dropped): closing with it unread would make the
+// kernel send a reset, which can destroy the 503 before it is read.
+void refuse(raii_http::unique_fd client, std::span<char> scratch) {
+    static const std::string page = raii_http::error_page(503, "Service Unavailable").serialize();
+    [[maybe_unused]] auto r = ::recv(client.get(), scratch.data(), scratch.size(), 0);
+    [[maybe_unused]] auto w = ::write(client.get(), page.data(), page.size());  // fits a fresh socket's buffer
+}
+
+connection& as_connection(deadline_hook* h) { return static_cast<connection&>(*h); }
+
+}  // namespace
+
+event_loop::event_loop(shared_state& shared)
+    : shared_(shared),
+      heads_(shared.read_timeout),
+      lingering_(linger_time),
+      scratch_(std::unique_ptr<char[]>(new char[head_buffer_size()])) {
+    // Counted here, before any loop runs: no loop can then be the last to
+    // stop accepting (and close the listener) while another has yet to start.
+    ++shared_.loops_accepting;
+}
+
+event_loop::~event_loop() {
+    // Normally empty by now; after an exception, close what is left.
+    for (auto& c : connections_)
+        if (c) forget(*c);
+}
+
+// tutorial: run
+void event_loop::run() {
+    poller_.add(shared_.listener.get(), interest::read, &listener_marker_, /*shared=*/true);
+    poller_.add(shared_.stop_fd, interest::read, &stop_marker_);
+    std::array<event, 128> events;
+    while (!stopping_ || !heads_.empty() || !lingering_.empty()) {
+        std::size_t n = poller_.wait(events, time_to_wait(clock::now()));
+        auto now = clock::now();
+        // Only the event's own connection may close while the batch is
+        // handled (timeouts come after it), so no later event in the batch
+        // can point to a connection already gone.
+        for (std::size_t i = 0; i < n; ++i) {
+            if (events[i].data == &listener_marker_) accept_clients(now);
+            else if (events[i].data == &stop_marker_) stop_accepting();
+            else on_event(*static_cast<connection*>(events[i].data), events[i], now);
+        }
+        expire(heads_, now);  // a head not whole in time: dropped unanswered, as in 03
+        expire(lingering_, now);
+        if (resume_accepting_at_ && *resume_accepting_at_ <= now) resume_accepting();
+    }
+}
+// end tutorial
+
+// tutorial: accept-clients
+void event_loop::accept_clients(clock::time_point now) {
+    // Not after stopping or pausing earlier in the same batch of events:
+    // the listener may be closed by now.
+    for (int i = 0; i < accept_batch && accepting_; ++i) {
+        raii_http::unique_fd client = accept_nonblocking(shared_.listener.get());
+        if (!client) {
+            int error = errno;
+            if (error == ECONNABORTED || error == EINTR) continue;  // that client only
+            // EMFILE, ENFILE: out of descriptors. The client stays queued and
+            // a level-triggered poller would report it again at once, so stop
+            // watching the listener for a moment instead of spinning.
+            if (error == EMFILE || error == ENFILE) pause_accepting(now);
+            return;  // EAGAIN: none left (another loop may have taken it)
+        }
+        if (shared_.open_connections.fetch_add(1) >= shared_.max_connections) {
+            shared_.open_connections.fetch_sub(1);
+            refuse(std::move(client), std::span(scratch_.get(), head_buffer_size()));
+            continue;
+        }
+        start(std::move(client), now);
+    }
+}
+
+void event_loop::start(raii_http::unique_fd client, clock::time_point now) {
+    int fd = client.get();
+    if (connections_.size() <= static_cast<std::size_t>(fd)) connections_.resize(fd + 1);
+    connections_[fd] = std::make_unique<connection>(std::move(client));
+    connection& c = *connections_[fd];
+    if (read_first) c.now = on_readable(c, std::span(scratch_.get(), head_buffer_size()));
+    settle(c, state::closed, now);  // from nowhere: not yet in a list or the poller
+}
+// end tutorial
+
+void event_loop::on_event(connection& c, const event& e, clock::time_point now) {
+    state from = c.now;
+    if (e.readable) c.now = on_readable(c, std::span(scratch_.get(), head_buffer_size()));
+    if (e.writable && c.now != state::closed) c.now = on_writable(c);
+    settle(c, from, now);
+}
+
+// tutorial: settle
+// After a step: the list of its new state, the poller's interest for it,
+// or, once closed, gone. Most requests go from accept to closed in one
+// step and never reach a list or the poller at all.
+void event_loop::settle(connection& c, state from, clock::time_point now) {
+    if (c.now == state::closed) return forget(c);
+    if (c.list == nullptr || (from == state::lingering) != (c.now == state::lingering)) {
+        if (c.list) c.list->remove(c);
+        (c.now == state::lingering ? lingering_ : heads_).push_back(c, now);
+    }
+    interest wanted = *interest_of(c.now);
+    try {
+        if (!c.watching) poller_.add(c.fd.get(), wanted, &c);
+        else if (*c.watching != wanted) poller_.change(c.fd.get(), *c.watching, wanted, &c);
+        c.watching = wanted;
+    } catch (const std::system_error&) {
+        forget(c);  // the kernel is out of room for it (ENOMEM, ENOSPC): this client only
+    }
+}
+// end tutorial
+
+void event_loop::forget(connection& c) {
+    if (c.list) c.list->remove(c);
+    shared_.open_connections.fetch_sub(1);
+    // Closing the descriptor also takes it out of the poller.
+    connections_[c.fd.get()].reset();
+}
+
+void event_loop::expire(deadline_list& list, clock::time_point now) {
+    while (!list.empty() && list.front()->deadline <= now) forget(as_connection(list.front()));
+}
+
+void event_loop::pause_accepting(clock::time_point now) {
+    if (!accepting_) return;
+    poller_.remove(shared_.listener.get(), interest::read);
+    accepting_ = false;
+    resume_accepting_at_ = now + accept_pause;
+}
+
+void event_loop::resume_accepting() {
+    resume_accepting_at_.reset();
+    if (stopping_ || accepting_) return;
+    poller_.add(shared_.listener.get(), interest::read, &listener_marker_, /*shared=*/true);
+    accepting_ = true;
+}
+
+// tutorial: stop-accepting
+// SIGINT or SIGTERM: stop accepting, and let the connections in hand
+// finish (the read timeout bounds them). The stop descriptor stays
+// readable, so it leaves the poller too, or every wait would return at once.
+void event_loop::stop_accepting() {
+    stopping_ = true;
+    resume_accepting_at_.reset();
+    poller_.remove(shared_.stop_fd, interest::read);
+    if (accepting_) poller_.remove(shared_.listener.get(), interest::read);
+    accepting_ = false;
+    // The last loop to stop closes the listener: new clients are refused
+    // at once instead of waiting in its queue until the process exits.
+    if (shared_.loops_accepting.fetch_sub(1) == 1) shared_.listener.reset();
+}
+// end tutorial
+
+std::optional<std::chrono::milliseconds> event_loop::time_to_wait(clock::time_point now) const {
+    std::optional<clock::time_point> next = resume_accepting_at_;
+    for (const deadline_list* list : {&heads_, &lingering_})
+        if (!list->empty() && (!next || list->front()->deadline < *next)) next = list->front()->deadline;
+    if (!next) return std::nullopt;
+    // Rounded up: waking a little late is fine, waking early just waits again.
+    return std::chrono::ceil<std::chrono::milliseconds>(*next - now);
+}
+
+}  // namespace evented

@@ -1,0 +1,179 @@
+// Stage 05's pieces on their own: the deadline list, fed times directly,
+// and the connection state machine, fed events directly over a socketpair
+// (no listener, no poller, no server process).
+#include "connection.hpp"
+#include "deadline_list.hpp"
+#include "support/golden.hpp"
+
+#include <catch2/catch_test_macros.hpp>
+#include <csignal>
+#include <fcntl.h>
+#include <string>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <vector>
+
+using namespace evented;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct entry : deadline_hook {
+    int id;
+    explicit entry(int i) : id(i) {}
+};
+
+std::vector<int> ids_in_order(const deadline_list& list) {
+    std::vector<int> ids;
+    for (const deadline_hook* h = list.front(); h; h = h->next) ids.push_back(static_cast<const entry*>(h)->id);
+    return ids;
+}
+
+// A connection on one end of a socketpair; the test is the client on the other.
+struct pair_fixture {
+    int client = -1;
+    connection c{raii_http::unique_fd()};
+    std::vector<char> scratch = std::vector<char>(head_buffer_size());
+
+    pair_fixture() {
+        std::signal(SIGPIPE, SIG_IGN);  // as the server does
+        int ends[2];
+        REQUIRE(::socketpair(AF_UNIX, SOCK_STREAM, 0, ends) == 0);
+        ::fcntl(ends[0], F_SETFL, O_NONBLOCK);
+        c.fd.reset(ends[0]);
+        client = ends[1];
+    }
+    ~pair_fixture() { ::close(client); }
+
+    void send(std::string_view bytes) { REQUIRE(::write(client, bytes.data(), bytes.size()) == ssize_t(bytes.size())); }
+
+    // One readable event, as the loop would handle it.
+    state readable() { return c.now = on_readable(c, scratch); }
+
+    std::string received() {
+        std::string bytes;
+        char buf[4096];
+        for (ssize_t n; (n = ::recv(client, buf, sizeof buf, MSG_DONTWAIT)) > 0;) bytes.append(buf, n);
+        return bytes;
+    }
+};
+
+const std::string get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
+}  // namespace
+
+TEST_CASE("deadline list: ordered by arrival, expired from the front", "[deadline-list]") {
+    deadline_list list(5s);
+    entry a(1), b(2), c(3);
+    clock::time_point t0{};
+    list.push_back(a, t0);
+    list.push_back(b, t0 + 1s);
+    list.push_back(c, t0 + 2s);
+    CHECK(ids_in_order(list) == std::vector{1, 2, 3});
+    CHECK(list.front()->deadline == t0 + 5s);
+
+    SECTION("leaving from the middle keeps the rest in order") {
+        list.remove(b);
+        CHECK(ids_in_order(list) == std::vector{1, 3});
+        CHECK(b.list == nullptr);
+    }
+    SECTION("expiring: everything due by a time, from the front, nothing after it") {
+        std::vector<int> expired;
+        while (!list.empty() && list.front()->deadline <= t0 + 6s) {
+            expired.push_back(static_cast<entry*>(list.front())->id);
+            list.remove(*list.front());
+        }
+        CHECK(expired == std::vector{1, 2});
+        CHECK(ids_in_order(list) == std::vector{3});
+    }
+    SECTION("moving to the back renews the deadline") {
+        list.remove(a);
+        list.push_back(a, t0 + 3s);
+        CHECK(ids_in_order(list) == std::vector{2, 3, 1});
+        CHECK(a.deadline == t0 + 8s);
+    }
+    SECTION("the last one out leaves the list empty") {
+        list.remove(a);
+        list.remove(c);
+        list.remove(b);
+        CHECK(list.empty());
+        CHECK(list.front() == nullptr);
+    }
+}
+
+TEST_CASE("a whole request at once: answered and closed, no buffer of its own", "[state-machine]") {
+    pair_fixture p;
+    p.send(get);
+    CHECK(p.readable() == state::closed);
+    CHECK(p.received() == workshop::golden_response());
+    CHECK(p.c.whole);
+    CHECK(p.c.head == nullptr);
+}
+
+TEST_CASE("a head in pieces: a buffer of its own until it is whole", "[state-machine]") {
+    pair_fixture p;
+    CHECK(p.readable() == state::reading_head);  // nothing yet: still waiting, still no buffer
+    CHECK(p.c.head == nullptr);
+    p.send("GET / HTTP/1.1\r\n");
+    CHECK(p.readable() == state::reading_head);
+    CHECK(p.c.head != nullptr);
+    CHECK(p.c.used == 16);
+    p.send("Host: x\r\n\r\n");
+    CHECK(p.readable() == state::closed);
+    CHECK(p.received() == workshop::golden_response());
+    CHECK(p.c.head == nullptr);  // freed once answered
+}
+
+TEST_CASE("a client that sends nothing and leaves is just closed", "[state-machine]") {
+    pair_fixture p;
+    ::shutdown(p.client, SHUT_WR);
+    CHECK(p.readable() == state::closed);
+    CHECK(p.received().empty());
+}
+
+TEST_CASE("a half head, then the end of the stream: 400, then lingering", "[state-machine]") {
+    pair_fixture p;
+    p.send("GET / HTTP/1.1\r\n");
+    CHECK(p.readable() == state::reading_head);
+    ::shutdown(p.client, SHUT_WR);
+    CHECK(p.readable() == state::lingering);
+    CHECK(p.received().starts_with("HTTP/1.1 400 Bad Request\r\n"));
+    CHECK(p.readable() == state::closed);  // lingering reads the end of the stream
+}
+
+TEST_CASE("pipelined requests: one answer, then lingering until the client leaves", "[state-machine]") {
+    pair_fixture p;
+    p.send(get + get);
+    CHECK(p.readable() == state::lingering);  // more than one request: not closed with bytes unread
+    CHECK(p.received() == workshop::golden_response());
+    CHECK(p.readable() == state::lingering);  // drops the second request
+    ::shutdown(p.client, SHUT_WR);
+    CHECK(p.readable() == state::closed);
+}
+
+TEST_CASE("an answer that does not fit waits for writable", "[state-machine]") {
+    pair_fixture p;
+    // Fill the socket's send buffer first, so the answer cannot go out.
+    int size = 4096;
+    ::setsockopt(p.c.fd.get(), SOL_SOCKET, SO_SNDBUF, &size, sizeof size);
+    std::string filler(4096, 'x');
+    while (::write(p.c.fd.get(), filler.data(), filler.size()) > 0) {
+    }
+    p.send(get);
+    CHECK(p.readable() == state::writing);
+    CHECK_FALSE(p.c.unsent.empty());
+    CHECK(on_writable(p.c) == state::writing);  // still full: nothing lost, nothing spun
+    // The client reads everything; now the rest fits.
+    std::string all = p.received();
+    p.c.now = on_writable(p.c);
+    CHECK(p.c.now == state::closed);
+    all += p.received();
+    CHECK(all.ends_with(workshop::golden_response()));
+}
+
+TEST_CASE("each state waits for what it needs", "[state-machine]") {
+    CHECK(interest_of(state::reading_head) == interest::read);
+    CHECK(interest_of(state::writing) == interest::write);
+    CHECK(interest_of(state::lingering) == interest::read);
+    CHECK_FALSE(interest_of(state::closed).has_value());
+}
