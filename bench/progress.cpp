@@ -30,6 +30,12 @@ void progress::step(std::string what) {
     draw();
 }
 
+void progress::window(const std::string& what) {
+    ++windows_done_;
+    step("window " + std::to_string(windows_done_) + " of " + std::to_string(windows_total_) +
+         ": " + what);
+}
+
 void progress::draw() {
     std::lock_guard lock(mutex_);
     if (step_.empty()) return;
