@@ -1,9 +1,11 @@
 // http_bench: every server in bin/, and nginx for reference, under
 // connection-per-request load over loopback, in three scenarios (one client,
-// 32 clients, 32 clients while 16 stalled connections are held open); then
-// wrk against stage 01 to check the client, and what one request costs each
-// native stage. Writes results.json (Google Benchmark), report.md and
-// throughput.png, and prints one table per scenario.
+// 32 clients, 32 clients while 16 stalled connections are held open), then
+// against 1 to 256 clients, and with up to 10,000 idle connections held
+// (the rows that serve concurrently); each in several windows run in a
+// random order. Then wrk against stage 01 to check the client, and what one
+// request costs each native stage. Writes results.json (Google Benchmark),
+// report.md and three charts, and prints one table per scenario.
 //
 //   ./workshop bench [--quick]    (or: build/bench/http_bench --quick)
 #include "collector.hpp"
@@ -26,8 +28,8 @@ using namespace bench;
 
 constexpr const char* usage =
     "usage: http_bench [--quick] [--out-dir DIR] [--benchmark_... flags]\n"
-    "  --quick         0.5 s per measurement instead of 3 s: about 30 s in all\n"
-    "  --out-dir DIR   where results.json, report.md and throughput.png go\n"
+    "  --quick         fewer, shorter windows: under 45 s instead of 4 minutes\n"
+    "  --out-dir DIR   where results.json, report.md and the charts go\n"
     "                  (default: " BENCH_OUT_DIR ")\n"
     "Google Benchmark's own flags work too, e.g. --benchmark_filter=nginx.";
 
