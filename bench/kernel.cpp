@@ -1,10 +1,20 @@
 #include "kernel.hpp"
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <sys/resource.h>
+#include <unistd.h>
 #include <vector>
+
+#if defined(__linux__)
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#endif
 
 namespace bench {
 namespace {
@@ -61,6 +71,24 @@ std::optional<std::uint64_t> own_resident_bytes(pid_t pid) {
 }  // namespace
 
 std::optional<std::uint64_t> listen_overflows() { return netstat_value("TcpExt", "ListenOverflows"); }
+
+bool enter_own_network_namespace() {
+#if defined(__linux__)
+    if (::geteuid() != 0 || ::unshare(CLONE_NEWNET) != 0) return false;
+    // A new namespace has one interface, loopback, and it is down.
+    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    ifreq lo{};
+    std::strncpy(lo.ifr_name, "lo", IFNAMSIZ - 1);
+    bool up = fd >= 0 && ::ioctl(fd, SIOCGIFFLAGS, &lo) == 0;
+    lo.ifr_flags |= IFF_UP;
+    up = up && ::ioctl(fd, SIOCSIFFLAGS, &lo) == 0;
+    if (fd >= 0) ::close(fd);
+    if (!up) throw std::runtime_error("in a network namespace of its own, loopback would not come up");
+    return true;
+#else
+    return false;
+#endif
+}
 
 std::optional<std::uint64_t> resident_bytes(pid_t pid) {
     auto total = own_resident_bytes(pid);

@@ -16,6 +16,13 @@ namespace bench {
 // listener on the machine (its network namespace), tests included.
 std::optional<std::uint64_t> listen_overflows();
 
+// Moves this process, before it starts any thread or child, into a network
+// namespace of its own with its loopback interface up, so that
+// ListenOverflows counts the benchmark's drops alone rather than every
+// program's on the machine. Needs root (CAP_SYS_ADMIN); false elsewhere,
+// and then nothing changed.
+bool enter_own_network_namespace();
+
 // Resident memory of a process and all its descendants (nginx's workers,
 // qemu's guest), from /proc/<pid>/status.
 std::optional<std::uint64_t> resident_bytes(pid_t pid);

@@ -158,6 +158,14 @@ int main(int argc, char* argv[]) {
     benchmark::Initialize(&benchmark_argc, benchmark_argv.data());
     if (benchmark::ReportUnrecognizedArguments(benchmark_argc, benchmark_argv.data())) return 2;
 
+    // Before any thread starts: the namespace is per thread, and every
+    // thread and child made later inherits it.
+    try {
+        all.config.own_network = enter_own_network_namespace();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "http_bench: %s\n", e.what());
+        return 1;
+    }
     // The idle sweep holds 10,000 connections, and the servers we start
     // inherit the limit.
     all.config.descriptor_limit = raise_descriptor_limit(held_counts.back() + 2000);

@@ -67,6 +67,7 @@ struct settings {
     int cost_requests = 200;                 // requests under strace and callgrind
     std::filesystem::path out_dir;           // build/bench
     std::string descriptor_limit;            // what setrlimit did, said in the report
+    bool own_network = false;                // in a network namespace of its own (kernel.hpp)
 };
 
 // One counter across a measurement's windows, as Google Benchmark

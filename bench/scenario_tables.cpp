@@ -121,9 +121,17 @@ void write_drop_check(std::ostream& out, const results& r) {
            "its request had to be resent (or was unacknowledged when the window closed on it), "
            "the server's kernel dropped the handshake's last ACK and each copy of the request "
            "it did not acknowledge. The kernel counts each such drop once as `ListenOverflows` "
-           "in `/proc/net/netstat`, read before and after every window. That counter covers "
-           "every listener on the machine (in this network namespace): other programs' drops "
-           "during a window land in it too. Sums over all windows:\n\n"
+           "in `/proc/net/netstat`, read before and after every window. "
+        << (r.config.own_network
+                ? "The benchmark runs in a network namespace of its own, so that counter holds "
+                  "its drops alone. "
+                : "That counter covers every listener in the machine's network namespace (the "
+                  "benchmark gets one of its own only when run as root): other programs' drops "
+                  "during a window land in it too. ")
+        << "A SYN drop is seen alike on both sides. A handshake-end drop is inferred: when "
+           "the last ACK is dropped but the request right behind it gets in, the connection "
+           "loses nothing and the client sees no trace of it, so where handshake ends are "
+           "dropped the kernel's count runs somewhat higher. Sums over all windows:\n\n"
            "| server | scenario | client: SYNs | client: handshake ends | client: all | "
            "kernel: ListenOverflows | agreement |\n"
            "|---|---|--:|--:|--:|--:|---|\n";
