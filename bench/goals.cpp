@@ -34,6 +34,7 @@ const char* to_string(verdict v) {
     return "?";
 }
 
+// tutorial: verdict
 verdict at_least(const bounds& b, double line) {
     return b.low >= line ? verdict::met : b.high < line ? verdict::missed : verdict::within_noise;
 }
@@ -41,6 +42,7 @@ verdict at_least(const bounds& b, double line) {
 verdict at_most(const bounds& b, double line) {
     return b.high <= line ? verdict::met : b.low > line ? verdict::missed : verdict::within_noise;
 }
+// end tutorial
 
 // Both parts must hold: one missed part misses the goal, one unsure part
 // leaves it within noise.
@@ -194,11 +196,12 @@ std::vector<goal> goals(const results& r) {
     goal keeps = throughput_ratio(r, "G4",
                                   "04-threaded keeps ≥ 0.8× of its 32-client figure with 16 stalled",
                                   "04-threaded", with_stalled, "04-threaded", many_clients, 0.8);
+    // Requests still in flight when a window closes are normal; only a
+    // window with no answer at all says the stalled connections held it up.
     if (const measurement* m = r.scenario("04-threaded", with_stalled);
-        m && keeps.status != verdict::met && (*m)["unfinished"].sum > 0)
-        keeps.figures.push_back("Why: " + thousands((*m)["unfinished"].sum) +
-                                " requests were still waiting when a window closed; the stalled "
-                                "connections hold what would serve them");
+        m && keeps.status != verdict::met && (*m)["completed"].min == 0)
+        keeps.figures.push_back("Why: in some window it answered nothing; the stalled "
+                                "connections held what would serve the others");
     all.push_back(keeps);
     all.push_back(combined(
         throughput_ratio(r, "G5", "04-threaded ≥ 1.1× nginx, 32 clients, and ≤ 6 system calls per request",

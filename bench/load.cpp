@@ -77,6 +77,7 @@ tcp_info info_of(int fd) {
 //   not acknowledge. (Stage 01 closes without reading the request, so a
 //   finished request may stay unacknowledged: that is no drop.)
 // `syn_resends` is tcpi_total_retrans when the handshake completed.
+// tutorial: drops-seen
 drops drops_seen(int fd, std::uint32_t syn_resends, clock::duration waited, bool window_closed) {
     tcp_info info = info_of(fd);
     if (info.tcpi_state == TCP_SYN_SENT)
@@ -85,6 +86,7 @@ drops drops_seen(int fd, std::uint32_t syn_resends, clock::duration waited, bool
     std::uint32_t requests = info.tcpi_total_retrans - syn_resends + (unacknowledged ? 1 : 0);
     return {syn_resends, requests > 0 ? requests + 1 : 0};
 }
+// end tutorial
 
 enum class outcome { completed, failed, unavailable, unfinished };
 

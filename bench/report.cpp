@@ -125,7 +125,10 @@ void write_report(const std::filesystem::path& file, const results& r, const cha
         << (config.quick ? "A quick run (`./workshop bench --quick`)" : "A full run (`./workshop bench`)")
         << " of " << now() << ".\n\n"
         << "Machine: " << machine() << "; nginx " << nginx_version() << "; "
-        << config.descriptor_limit << ".\n\n"
+        << config.descriptor_limit << "; "
+        << (config.own_network ? "run in a network namespace of its own"
+                               : "run in the machine's network namespace")
+        << ".\n\n"
         << "Every server answers `GET /` on loopback. Each request opens a new connection and "
            "says `Connection: close`; a client sends it, reads the whole response, closes, and "
            "starts again. Each row and scenario is measured in "

@@ -72,9 +72,9 @@ cells cells_for(const results& r, const row& w, std::size_t s) {
 std::string agreement(double client, const spread& kernel) {
     if (kernel.min < 0) return "no kernel counter here";
     if (client == kernel.sum) return "equal";
-    double base = std::max(client, kernel.sum);
-    return (client < kernel.sum ? "kernel " : "client ") + fixed(100 * std::abs(client - kernel.sum) / base, 0) +
-           "% higher";
+    double difference = std::abs(client - kernel.sum);
+    return std::string(client < kernel.sum ? "kernel" : "client") + " " + count(difference) +
+           " higher (" + fixed(100 * difference / std::max(client, kernel.sum), 1) + "%)";
 }
 
 }  // namespace
