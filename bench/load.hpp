@@ -31,6 +31,13 @@ struct drops {
     std::uint64_t syn = 0, handshake_end = 0;
 };
 
+// The client tells drops through Linux's TCP_INFO; elsewhere it cannot.
+#if defined(__linux__)
+inline constexpr bool sees_drops = true;
+#else
+inline constexpr bool sees_drops = false;
+#endif
+
 struct load_result {
     std::uint64_t completed = 0;   // full responses of the expected size
     std::uint64_t failed = 0;      // refused, cut short or the wrong size

@@ -1,6 +1,7 @@
 // The three scenario tables, and the check of the client's dropped
 // connections against the kernel's own count.
 #include "format.hpp"
+#include "load.hpp"
 #include "sections.hpp"
 
 #include <algorithm>
@@ -25,6 +26,7 @@ struct cells {
 std::string count(double v) { return thousands(v); }
 
 std::string drops(const measurement& m) {
+    if (!sees_drops) return "-";
     std::string client = count(m["retried"].sum);
     spread kernel = m["listen_overflows"];
     return kernel.min < 0 ? client : client + " (" + count(kernel.sum) + ")";

@@ -81,8 +81,9 @@ void write_idle_sweep(std::ostream& out, const results& r) {
             std::string vs = unloaded.measured() && unloaded.median("requests_per_second") > 0
                                  ? fixed(rps.median / unloaded.median("requests_per_second"), 2)
                                  : "-";
-            out << fixed(m.median("rss_bytes") / (1 << 20), 1) << " | "
-                << (held_counts[i] == 0 || m["held"].max == 0 ? "-" : with_range(per, m.windows, thousands))
+            bool memory = m.counters.count("rss_bytes") > 0;  // from /proc: Linux only
+            out << (memory ? fixed(m.median("rss_bytes") / (1 << 20), 1) : "-") << " | "
+                << (!memory || held_counts[i] == 0 || m["held"].max == 0 ? "-" : with_range(per, m.windows, thousands))
                 << " | " << (fresh.max == 0 ? "no answer" : with_range(fresh, m.windows, ms))
                 << " | " << with_range(rps, m.windows, thousands) << " | " << vs << " | "
                 << idle_notes(m, held_counts[i]) << " |\n";
