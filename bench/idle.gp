@@ -25,7 +25,7 @@ set grid
 set key top right noenhanced
 set yrange [0:*]
 
-set title "requests per second answered 200, 32 clients (higher is better; a 503 counts as none)"
+set title "requests per second, 32 clients (a 503 counts as none)"
 set format y "%.0s%c"
 plot for [i=2:servers+1] rps using 1:i with linespoints linewidth 2 pointtype 7 title columnheader(i)
 
