@@ -136,6 +136,7 @@ int main(int argc, char* argv[]) {
             all.config.clients = {1, std::chrono::milliseconds(200)};
             all.config.idle = {1, std::chrono::milliseconds(250)};
             all.config.wrk_window = std::chrono::seconds(1);
+            all.config.client_check_rounds = 1;
             all.config.cost_requests = 100;
         } else if (arg == "--out-dir") {
             if (i + 1 == argc) return bad_argument("missing value after", argv[i]);

@@ -54,7 +54,9 @@ void write_client_check(std::ostream& out, const results& r) {
     out << "## Is the client what is measured?\n\n"
         << "wrk and the benchmark's own client, taking turns against one 01-raw-asm server "
         << "(32 connections, `-H \"Connection: close\"`, wrk with one thread per core), best of "
-        << r.config.client_check_rounds << " runs of " << r.config.wrk_window.count() << " s each:\n\n";
+        << r.config.client_check_rounds << " runs of " << r.config.wrk_window.count()
+        << " s each. 01-raw-asm's accept queue overflows with 32 clients, so both figures carry "
+           "the luck of its dropped connections:\n\n";
     if (!c.wrk || !c.ours) {
         out << "not measured: " << c.problem << "\n\n";
         return;

@@ -63,7 +63,7 @@ struct settings {
     windows clients{3, std::chrono::milliseconds(400)};
     windows idle{3, std::chrono::milliseconds(400)};
     std::chrono::seconds wrk_window{2};
-    int client_check_rounds = 1;             // wrk and our client, alternately
+    int client_check_rounds = 3;             // wrk and our client, alternately
     int cost_requests = 200;                 // requests under strace and callgrind
     std::filesystem::path out_dir;           // build/bench
     std::string descriptor_limit;            // what setrlimit did, said in the report

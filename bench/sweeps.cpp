@@ -34,6 +34,14 @@ std::string idle_notes(const measurement& m, int count) {
     return joined(notes);
 }
 
+// How long the fresh client waited, over the windows it was answered in.
+std::string fresh_client(const measurement& m) {
+    spread answered = m["fresh_completed"];
+    if (answered.max == 0) return "no answer";
+    if (answered.min == 0) return "no answer in some windows; at most " + ms(m["fresh_p50_us"].max);
+    return with_range(m["fresh_p50_us"], m.windows, ms);
+}
+
 }  // namespace
 
 void write_client_sweep(std::ostream& out, const results& r) {
@@ -77,14 +85,14 @@ void write_idle_sweep(std::ostream& out, const results& r) {
                 out << "- | - | - | - | - | not measured: " << m.problem << " |\n";
                 continue;
             }
-            spread per = m["rss_per_held"], fresh = m["fresh_p50_us"], rps = m["requests_per_second"];
+            spread per = m["rss_per_held"], rps = m["requests_per_second"];
             std::string vs = unloaded.measured() && unloaded.median("requests_per_second") > 0
                                  ? fixed(rps.median / unloaded.median("requests_per_second"), 2)
                                  : "-";
             bool memory = m.counters.count("rss_bytes") > 0;  // from /proc: Linux only
             out << (memory ? fixed(m.median("rss_bytes") / (1 << 20), 1) : "-") << " | "
                 << (!memory || held_counts[i] == 0 || m["held"].max == 0 ? "-" : with_range(per, m.windows, thousands))
-                << " | " << (fresh.max == 0 ? "no answer" : with_range(fresh, m.windows, ms))
+                << " | " << fresh_client(m)
                 << " | " << with_range(rps, m.windows, thousands) << " | " << vs << " | "
                 << idle_notes(m, held_counts[i]) << " |\n";
         }
