@@ -32,8 +32,8 @@ void progress::step(std::string what) {
 
 void progress::window(const std::string& what) {
     ++windows_done_;
-    step("window " + std::to_string(windows_done_) + " of " + std::to_string(windows_total_) +
-         ": " + what);
+    std::string of = windows_total_ > 0 ? " of " + std::to_string(windows_total_) : "";
+    step("window " + std::to_string(windows_done_) + of + ": " + what);
 }
 
 void progress::draw() {

@@ -19,7 +19,8 @@ public:
     progress& operator=(const progress&) = delete;
 
     void step(std::string what);  // e.g. "client check: wrk"
-    // The measuring windows: "window 17 of 180: 03-raii-cpp / 32 clients".
+    // The measuring windows: "window 17 of 180: 03-raii-cpp / 32 clients";
+    // without "of 180" when the total is not known (0).
     void expect_windows(int total) { windows_total_ = total; }
     void window(const std::string& what);
 
