@@ -123,11 +123,9 @@ void measure_held(benchmark::State& state, row& r, std::size_t i, const settings
 
     state.counters["opened"] = idle.opened();
     state.counters["held"] = held;
-    state.counters["held_after"] = idle.held();
     state.counters["fresh_p50_us"] = alone.percentile_us(50);
     state.counters["fresh_completed"] = static_cast<double>(alone.completed);
     state.counters["fresh_unavailable"] = static_cast<double>(alone.unavailable);
-    state.counters["fresh_failed"] = static_cast<double>(alone.failed + alone.unfinished);
     if (before && after) {
         state.counters["rss_bytes"] = static_cast<double>(*after);
         if (held > 0)

@@ -6,7 +6,6 @@
 #include "support/process.hpp"
 #include "tools.hpp"
 
-#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
