@@ -47,8 +47,9 @@ std::string fresh_client(const measurement& m) {
 void write_client_sweep(std::ostream& out, const results& r) {
     out << "## How throughput grows with clients\n\n"
            "Requests per second (median over the windows, ± their coefficient of variation) as "
-           "the number of concurrent clients grows; *retried*: connections whose SYN a full "
-           "accept queue dropped, summed over the windows. Chart: `clients.png`.\n\n"
+           "the number of concurrent clients grows; *retried*: connections that had to be retried "
+           "because a full accept queue dropped their SYN or handshake, summed over the windows. "
+           "Chart: `clients.png`.\n\n"
         << "| server |";
     for (int c : client_counts) out << " " << c << " |";
     out << "\n|---|";
