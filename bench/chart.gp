@@ -1,9 +1,10 @@
 # Requests per second for every server, one bar per scenario, grouped by
 # server. The benchmark runs it as
-#   gnuplot -e "data='throughput.tsv'; output='throughput.png'; subtitle='...'; ymax=..." chart.gp
+#   gnuplot -e "output='throughput.png'; data='throughput.tsv'; subtitle='...'" chart.gp
 # throughput.tsv: a header line, then one line per server, tab-separated:
 #   server <TAB> one client <TAB> 32 clients <TAB> 32 clients + 16 stalled
-# where "?" marks a figure that was not measured.
+# where each figure is the median of its windows and "?" marks one that was
+# not measured.
 
 # pngcairo draws smoother text; a gnuplot built without cairo has only png.
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
@@ -18,7 +19,8 @@ set key autotitle columnheader     # the first line names the scenarios
 
 set title "Requests per second, one connection per request (higher is better)\n".subtitle
 set ylabel "requests per second"
-set yrange [0:ymax]
+set yrange [0:*]
+set offsets 0, 0, graph 0.1, 0   # room for the labels above the bars
 set format y "%.0s%c"
 set grid ytics
 set key outside bottom center horizontal

@@ -6,6 +6,8 @@
 #include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <string_view>
 #include <poll.h>
 #include <sys/socket.h>
 #include <thread>
@@ -28,57 +30,130 @@ bool wait_for(int fd, short events, clock::time_point deadline) {
     }
 }
 
-// A non-blocking connection to 127.0.0.1:port, given up at the deadline: a
-// server whose accept queue is full makes the kernel drop our SYN, and a
-// blocking connect would then wait out its retries for minutes.
-workshop::socket_fd connect_until(int port, clock::time_point deadline) {
+// Starts a non-blocking connection to 127.0.0.1:port. It is waited for
+// with a deadline: a server whose accept queue is full makes the kernel
+// drop our SYN, and a blocking connect would then wait out its retries for
+// minutes.
+workshop::socket_fd start_connect(int port) {
     workshop::socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
     if (fd.get() < 0) return fd;
     ::fcntl(fd.get(), F_SETFL, O_NONBLOCK);
     sockaddr_in addr = workshop::loopback(port);
-    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
-    if (errno != EINPROGRESS || !wait_for(fd.get(), POLLOUT, deadline)) return {};
-    int error = 0;
-    socklen_t len = sizeof error;
-    ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len);
-    if (error != 0) return {};
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 &&
+        errno != EINPROGRESS)
+        return {};
     return fd;
 }
 
-enum class outcome { completed, failed, unfinished };
+bool wait_connected(int fd, clock::time_point deadline) {
+    if (!wait_for(fd, POLLOUT, deadline)) return false;
+    int error = 0;
+    socklen_t len = sizeof error;
+    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
+    return error == 0;
+}
+
+workshop::socket_fd connect_until(int port, clock::time_point deadline) {
+    workshop::socket_fd fd = start_connect(port);
+    if (fd.get() < 0 || !wait_connected(fd.get(), deadline)) return {};
+    return fd;
+}
+
+#if defined(__linux__)
+tcp_info info_of(int fd) {
+    tcp_info info{};
+    socklen_t len = sizeof info;
+    ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len);
+    return info;
+}
+
+std::uint32_t resends(int fd) { return info_of(fd).tcpi_total_retrans; }
+
+// The packets of this connection the server's kernel dropped, as our side
+// can tell. On loopback nothing is lost except what a full accept queue
+// drops, and the kernel answers in microseconds, so:
+// - each SYN we resent was dropped, and so was a SYN still unanswered after
+//   100 ms when the window closed (its resend was due after a second);
+// - if our request had to be resent, or was still unacknowledged when the
+//   window closed on it, the server's kernel dropped the handshake's last
+//   ACK (it made no connection of it) and every copy of the request it did
+//   not acknowledge. (Stage 01 closes without reading the request, so a
+//   finished request may stay unacknowledged: that is no drop.)
+// `syn_resends` is tcpi_total_retrans when the handshake completed.
+// tutorial: drops-seen
+drops drops_seen(int fd, std::uint32_t syn_resends, clock::duration waited, bool window_closed) {
+    tcp_info info = info_of(fd);
+    if (info.tcpi_state == TCP_SYN_SENT)
+        return {info.tcpi_total_retrans + (waited > std::chrono::milliseconds(100) ? 1u : 0u), 0};
+    bool unacknowledged = window_closed && info.tcpi_unacked > 0;
+    std::uint32_t requests = info.tcpi_total_retrans - syn_resends + (unacknowledged ? 1 : 0);
+    return {syn_resends, requests > 0 ? requests + 1 : 0};
+}
+// end tutorial
+#else
+// macOS has no tcp_info; its tcp_connection_info tells less. No drops are
+// counted there, and the tables say so (sees_drops).
+std::uint32_t resends(int) { return 0; }
+drops drops_seen(int, std::uint32_t, clock::duration, bool) { return {}; }
+#endif
+
+enum class outcome { completed, failed, unavailable, unfinished };
 
 struct tally {
-    std::uint64_t completed = 0, failed = 0, unfinished = 0;
+    std::uint64_t completed = 0, failed = 0, unavailable = 0, unfinished = 0;
+    std::uint64_t retried = 0;
+    drops dropped;
     std::vector<float> latencies_us;
 };
 
-// One request on a fresh connection.
-outcome one_request(const load_plan& plan, clock::time_point end, tally& t) {
-    auto start = clock::now();
-    workshop::socket_fd fd = connect_until(plan.port, end);
-    if (fd.get() < 0) return clock::now() >= end ? outcome::unfinished : outcome::failed;
-    if (!workshop::send_all(fd.get(), request)) return outcome::failed;
-
+// Sends the request and reads the whole response, until `end`.
+outcome exchange(const load_plan& plan, int fd, clock::time_point end) {
+    if (!workshop::send_all(fd, request)) return outcome::failed;
     char buffer[4096];
     std::size_t got = 0;
-    bool status_ok = false;
+    char first[16] = {};  // the start of the status line
     while (got < plan.response_size) {
-        if (!wait_for(fd.get(), POLLIN, end)) return outcome::unfinished;
-        ssize_t n = ::recv(fd.get(), buffer, sizeof buffer, 0);
+        if (!wait_for(fd, POLLIN, end)) return outcome::unfinished;
+        ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
         if (n > 0) {
-            if (got == 0) status_ok = n >= 13 && std::memcmp(buffer, "HTTP/1.1 200 ", 13) == 0;
+            if (got == 0) std::memcpy(first, buffer, std::min<std::size_t>(n, sizeof first - 1));
             got += static_cast<std::size_t>(n);
         } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
             break;  // the server ended the connection (a reset from 01 is normal)
         }
     }
+    std::string_view status(first);
+    if (status.starts_with("HTTP/1.1 503 ")) return outcome::unavailable;
+    if (got != plan.response_size || !status.starts_with("HTTP/1.1 200 ")) return outcome::failed;
+    return outcome::completed;
+}
+
+// One request on a fresh connection.
+outcome one_request(const load_plan& plan, clock::time_point end, tally& t) {
+    auto start = clock::now();
+    workshop::socket_fd fd = start_connect(plan.port);
+    if (fd.get() < 0) return outcome::failed;
+    outcome result = outcome::unfinished;
+    std::uint32_t syn_resends = 0;
+    if (wait_connected(fd.get(), end)) {
+        syn_resends = resends(fd.get());
+        result = exchange(plan, fd.get(), end);
+    } else if (clock::now() < end) {
+        result = outcome::failed;  // refused
+    }
+    auto finished = clock::now();
+    drops d = drops_seen(fd.get(), syn_resends, finished - start, result == outcome::unfinished);
+    if (d.syn + d.handshake_end > 0) {
+        ++t.retried;
+        t.dropped.syn += d.syn;
+        t.dropped.handshake_end += d.handshake_end;
+    }
     // A reset rather than a FIN: neither side keeps a TIME_WAIT entry, so
     // hundreds of thousands of connections do not use up the ports.
     workshop::reset_connection(std::move(fd));
-    if (got != plan.response_size || !status_ok) return outcome::failed;
-    t.latencies_us.push_back(
-        std::chrono::duration<float, std::micro>(clock::now() - start).count());
-    return outcome::completed;
+    if (result == outcome::completed)
+        t.latencies_us.push_back(std::chrono::duration<float, std::micro>(finished - start).count());
+    return result;
 }
 
 // One client: requests back to back until the window ends.
@@ -87,6 +162,7 @@ void client_loop(const load_plan& plan, clock::time_point end, tally& t) {
         switch (one_request(plan, end, t)) {
             case outcome::completed: ++t.completed; break;
             case outcome::failed: ++t.failed; break;
+            case outcome::unavailable: ++t.failed, ++t.unavailable; break;
             case outcome::unfinished: ++t.unfinished; break;
         }
     }
@@ -114,6 +190,10 @@ load_result run_load(const load_plan& plan) {
     for (auto& t : tallies) {
         result.completed += t.completed;
         result.failed += t.failed;
+        result.unavailable += t.unavailable;
+        result.retried += t.retried;
+        result.dropped.syn += t.dropped.syn;
+        result.dropped.handshake_end += t.dropped.handshake_end;
         result.unfinished += t.unfinished;
         result.latencies_us.insert(result.latencies_us.end(), t.latencies_us.begin(),
                                    t.latencies_us.end());
@@ -122,12 +202,27 @@ load_result run_load(const load_plan& plan) {
     return result;
 }
 
-stalled_clients::stalled_clients(int port, int count) {
-    auto deadline = clock::now() + std::chrono::seconds(2);
+stalled_clients::stalled_clients(int port, int count, std::chrono::milliseconds limit) {
+    auto deadline = clock::now() + limit;
+    fds_.reserve(static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i) {
         workshop::socket_fd fd = connect_until(port, deadline);
         if (fd.get() >= 0) fds_.push_back(std::move(fd));
     }
+}
+
+stalled_clients::~stalled_clients() {
+    for (auto& fd : fds_) workshop::reset_connection(std::move(fd));
+}
+
+// A held connection the server answered or closed is readable.
+int stalled_clients::held() const {
+    std::vector<pollfd> polls;
+    polls.reserve(fds_.size());
+    for (const auto& fd : fds_) polls.push_back({fd.get(), POLLIN, 0});
+    if (::poll(polls.data(), polls.size(), 0) < 0) return 0;
+    return static_cast<int>(std::count_if(polls.begin(), polls.end(),
+                                           [](const pollfd& p) { return p.revents == 0; }));
 }
 
 }  // namespace bench

@@ -1,12 +1,17 @@
 // http_bench: every server in bin/, and nginx for reference, under
 // connection-per-request load over loopback, in three scenarios (one client,
-// 32 clients, 32 clients while 16 stalled connections are held open); then
-// wrk against stage 01 to check the client, and what one request costs each
-// native stage. Writes results.json (Google Benchmark), report.md and
-// throughput.png, and prints one table per scenario.
+// 32 clients, 32 clients while 16 stalled connections are held open), then
+// against 1 to 256 clients, and with up to 10,000 idle connections held
+// (the rows that serve concurrently); each in several windows run in a
+// random order. Then wrk against stage 01 to check the client, and what one
+// request costs each native stage. Writes results.json (Google Benchmark),
+// report.md and three charts, and prints one table per scenario.
 //
 //   ./workshop bench [--quick]    (or: build/bench/http_bench --quick)
+#include "collector.hpp"
+#include "kernel.hpp"
 #include "load.hpp"
+#include "measure.hpp"
 #include "progress.hpp"
 #include "report.hpp"
 #include "results.hpp"
@@ -23,8 +28,8 @@ using namespace bench;
 
 constexpr const char* usage =
     "usage: http_bench [--quick] [--out-dir DIR] [--benchmark_... flags]\n"
-    "  --quick         0.5 s per measurement instead of 3 s: about 30 s in all\n"
-    "  --out-dir DIR   where results.json, report.md and throughput.png go\n"
+    "  --quick         fewer, shorter windows: under 45 s instead of 4 minutes\n"
+    "  --out-dir DIR   where results.json, report.md and the charts go\n"
     "                  (default: " BENCH_OUT_DIR ")\n"
     "Google Benchmark's own flags work too, e.g. --benchmark_filter=nginx.";
 
@@ -33,74 +38,50 @@ int bad_argument(const char* what, const char* arg) {
     return 2;
 }
 
-// A server's error output can span lines; a table cell cannot.
-std::string one_line(std::string_view text) {
-    std::string line;
-    for (char c : text) {
-        bool space = c == ' ' || c == '\n' || c == '\r' || c == '\t';
-        if (!space) line += c == '|' ? '/' : c;
-        else if (!line.empty() && line.back() != ' ') line += ' ';
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    return line;
+// One Google Benchmark per row and measurement, repeated over `w.count`
+// windows; `fill` measures one window into `m`.
+template <class Measure>
+void add(collector& c, const std::string& name, measurement& m, const windows& w, Measure fill) {
+    auto* b = benchmark::RegisterBenchmark(name.c_str(), fill);
+    b->Iterations(1)          // one window per repetition
+        ->Repetitions(w.count)
+        ->DisplayAggregatesOnly()  // the collector files the aggregates; results.json has all
+        ->UseRealTime()       // the work happens in the server process
+        ->Unit(benchmark::kMillisecond);
+    add_statistics(b);
+    c.expect(name, m);
 }
 
-// Measures one row in one scenario: a fresh server, the golden check, then
-// the load. The figures go to r (for the report) and to the counters (for
-// results.json).
-void measure(benchmark::State& state, row& r, std::size_t s, const settings& config,
-             progress& status) {
-    status.step(r.server.name + " / " + std::string(scenarios[s].title));
-    r.selected = true;
-    measurement& m = r.by_scenario[s];
-    std::unique_ptr<workshop::server_process> server;
-    try {
-        server = start(r.server, config.out_dir);
-    } catch (const std::exception& e) {
-        m.problem = one_line(std::string("did not start: ") + e.what());
-        state.SkipWithError(m.problem.c_str());
-        return;
-    }
-    answer_check check = check_answer(r.server, server->port());
-    r.header_differences = check.header_differences;
-    if (!check.problem.empty()) {
-        m.problem = one_line(check.problem);
-        state.SkipWithError(m.problem.c_str());
-        return;
-    }
-
-    stalled_clients stalled(server->port(), scenarios[s].stalled);
-    load_plan plan{server->port(), scenarios[s].clients, config.window, check.response_size};
-    load_result load;
-    for (auto _ : state) load = run_load(plan);
-
-    m = {.measured = true,
-         .requests_per_second = load.requests_per_second(),
-         .p50_us = load.percentile_us(50),
-         .p99_us = load.percentile_us(99),
-         .completed = load.completed,
-         .failed = load.failed,
-         .unfinished = load.unfinished,
-         .stalled_held = stalled.held()};
-    state.counters["requests_per_second"] = m.requests_per_second;
-    state.counters["p50_us"] = m.p50_us;
-    state.counters["p99_us"] = m.p99_us;
-    state.counters["failed"] = static_cast<double>(m.failed);
-    state.counters["unfinished"] = static_cast<double>(m.unfinished);
-    if (m.stalled()) state.SetLabel("stalled");
-}
-
-void register_benchmarks(results& all, progress& status) {
-    for (row& r : all.rows)
+// Every measurement of every row. Google Benchmark runs their windows in a
+// random order (--benchmark_enable_random_interleaving), so a slow moment
+// of the machine falls on every row alike.
+int register_benchmarks(results& all, collector& c, progress& status) {
+    const settings& config = all.config;
+    int windows = 0;
+    for (row& r : all.rows) {
         for (std::size_t s = 0; s < scenarios.size(); ++s) {
-            std::string name = r.server.name + "/" + std::string(scenarios[s].name);
-            benchmark::RegisterBenchmark(name.c_str(), [&r, s, &all, &status](benchmark::State& state) {
-                measure(state, r, s, all.config, status);
-            })
-                ->Iterations(1)  // one window of config.window
-                ->UseRealTime()  // the work happens in the server process
-                ->Unit(benchmark::kMillisecond);
+            add(c, "scenario/" + r.server.name + "/" + std::string(scenarios[s].name),
+                r.by_scenario[s], config.scenario, [&r, s, &config, &status](benchmark::State& st) {
+                    measure_scenario(st, r, s, config, status);
+                });
+            windows += config.scenario.count;
         }
+        for (std::size_t i = 0; r.in_client_sweep() && i < client_counts.size(); ++i) {
+            add(c, "clients/" + r.server.name + "/" + std::to_string(client_counts[i]),
+                r.by_clients[i], config.clients, [&r, i, &config, &status](benchmark::State& st) {
+                    measure_clients(st, r, i, config, status);
+                });
+            windows += config.clients.count;
+        }
+        for (std::size_t i = 0; r.concurrent() && i < held_counts.size(); ++i) {
+            add(c, "idle/" + r.server.name + "/" + std::to_string(held_counts[i]), r.by_held[i],
+                config.idle, [&r, i, &config, &status](benchmark::State& st) {
+                    measure_held(st, r, i, config, status);
+                });
+            windows += config.idle.count;
+        }
+    }
+    return windows;
 }
 
 // wrk and our client take turns against one stage-01 server, with the
@@ -130,7 +111,7 @@ client_check check_client(const row& stage01, const settings& config, progress& 
 void measure_stage_costs(results& all, progress& status) {
     for (row& r : all.rows) {
         bool started = std::any_of(r.by_scenario.begin(), r.by_scenario.end(),
-                                   [](const measurement& m) { return m.measured; });
+                                   [](const measurement& m) { return m.measured(); });
         if (r.server.what != target::kind::stage || !started) continue;
         status.step(r.server.name + " / cost per request (strace, callgrind)");
         r.costs = measure_costs(r.server, all.config.cost_requests, all.config.out_dir);
@@ -151,9 +132,12 @@ int main(int argc, char* argv[]) {
             return 0;
         } else if (arg == "--quick") {
             all.config.quick = true;
-            all.config.window = std::chrono::milliseconds(500);
+            all.config.scenario = {3, std::chrono::milliseconds(250)};
+            all.config.clients = {1, std::chrono::milliseconds(200)};
+            all.config.idle = {1, std::chrono::milliseconds(250)};
             all.config.wrk_window = std::chrono::seconds(1);
             all.config.client_check_rounds = 1;
+            all.config.cost_requests = 100;
         } else if (arg == "--out-dir") {
             if (i + 1 == argc) return bad_argument("missing value after", argv[i]);
             all.config.out_dir = argv[++i];
@@ -164,8 +148,10 @@ int main(int argc, char* argv[]) {
         }
     }
     std::filesystem::create_directories(all.config.out_dir);
+    // Ours come first, so that the same flags given on the command line win.
     benchmark_args.insert(benchmark_args.begin() + 1,
-                          "--benchmark_out=" + (all.config.out_dir / "results.json").string());
+                          {"--benchmark_out=" + (all.config.out_dir / "results.json").string(),
+                           "--benchmark_enable_random_interleaving=true"});
 
     std::vector<char*> benchmark_argv;
     for (auto& a : benchmark_args) benchmark_argv.push_back(a.data());
@@ -173,16 +159,28 @@ int main(int argc, char* argv[]) {
     benchmark::Initialize(&benchmark_argc, benchmark_argv.data());
     if (benchmark::ReportUnrecognizedArguments(benchmark_argc, benchmark_argv.data())) return 2;
 
+    // Before any thread starts: the namespace is per thread, and every
+    // thread and child made later inherits it.
+    try {
+        all.config.own_network = enter_own_network_namespace();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "http_bench: %s\n", e.what());
+        return 1;
+    }
+    // The idle sweep holds 10,000 connections, and the servers we start
+    // inherit the limit.
+    all.config.descriptor_limit = raise_descriptor_limit(held_counts.back() + 2000);
     for (auto& t : all_targets()) all.rows.push_back({.server = t});
     {
         progress status;
-        register_benchmarks(all, status);
-        // Google Benchmark's console table would fight the progress line;
-        // our tables come at the end, and its JSON still goes to results.json.
-        struct quiet : benchmark::BenchmarkReporter {
-            bool ReportContext(const Context&) override { return true; }
-            void ReportRuns(const std::vector<Run>&) override {}
-        } reporter;
+        // Google Benchmark's console table would fight the progress line; it
+        // reports to the collector instead, our tables come at the end, and
+        // its JSON still goes to results.json.
+        collector reporter;
+        int windows = register_benchmarks(all, reporter, status);
+        // --benchmark_filter runs only some of them, and how many is Google Benchmark's to say.
+        std::string filter = benchmark::GetBenchmarkFilter();
+        status.expect_windows(filter.empty() || filter == "." || filter == "all" ? windows : 0);
         benchmark::RunSpecifiedBenchmarks(&reporter);
         // --benchmark_filter may have left rows out, --benchmark_list_tests all of them.
         std::erase_if(all.rows, [](const row& r) { return !r.selected; });
@@ -192,9 +190,8 @@ int main(int argc, char* argv[]) {
         else
             all.client.problem = "01-raw-asm was not part of this run";
         measure_stage_costs(all, status);
-        status.step("report and chart");
-        auto chart = draw_chart(all);
-        write_report(all.config.out_dir / "report.md", all, chart);
+        status.step("report and charts");
+        write_report(all.config.out_dir / "report.md", all, draw_charts(all));
     }
     print_tables(std::cout, all);
     std::cout << "\nReport: " << (all.config.out_dir / "report.md").string() << "\n";

@@ -30,6 +30,12 @@ void progress::step(std::string what) {
     draw();
 }
 
+void progress::window(const std::string& what) {
+    ++windows_done_;
+    std::string of = windows_total_ > 0 ? " of " + std::to_string(windows_total_) : "";
+    step("window " + std::to_string(windows_done_) + of + ": " + what);
+}
+
 void progress::draw() {
     std::lock_guard lock(mutex_);
     if (step_.empty()) return;

@@ -18,7 +18,11 @@ public:
     progress(const progress&) = delete;
     progress& operator=(const progress&) = delete;
 
-    void step(std::string what);  // e.g. "03-raii-cpp / 32 clients"
+    void step(std::string what);  // e.g. "client check: wrk"
+    // The measuring windows: "window 17 of 180: 03-raii-cpp / 32 clients";
+    // without "of 180" when the total is not known (0).
+    void expect_windows(int total) { windows_total_ = total; }
+    void window(const std::string& what);
 
 private:
     void draw();
@@ -27,6 +31,7 @@ private:
     bool terminal_;
     std::mutex mutex_;
     std::string step_;
+    int windows_total_ = 0, windows_done_ = 0;
     std::atomic<bool> done_ = false;
     std::thread ticker_;  // redraws a terminal's line while a step runs
 };
