@@ -1,7 +1,6 @@
 #include "report.hpp"
 
 #include "support/process.hpp"
-#include "tools.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -107,7 +106,7 @@ std::string now() {
 }
 
 std::string nginx_version() {
-    auto nginx = find_tool("nginx");
+    auto nginx = workshop::find_program("nginx");
     if (!nginx) return "not installed";
     std::string v = workshop::run_command(*nginx, {"-v"}).err;  // "nginx version: nginx/1.22.1"
     auto slash = v.find('/');
