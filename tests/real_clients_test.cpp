@@ -207,7 +207,7 @@ TEST_CASE("a headless browser renders the page", "[real-clients][.browser]") {
     REQUIRE((from != std::string::npos && to != std::string::npos));
     std::string heading = body.substr(from, to + 5 - from);
 
-    for (int load = 0; load < 5; ++load) {
+    for (int load = 0; load < 3; ++load) {
         temp_profile profile;
         std::vector<std::string> args = {
             "--headless=new", "--disable-gpu", "--disable-quic", "--no-first-run",
