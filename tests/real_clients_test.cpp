@@ -1,6 +1,8 @@
 // What real clients see: curl, wget, Python's http.client, ApacheBench and a
-// headless browser, each run as a child process against the stage. A client
-// that is not installed skips its test and says how to install it.
+// headless browser, each run as a child process against the stage. Each is
+// a CTest test of its own (<stage>-curl, ... <stage>-browser), hidden from
+// the stage's row: a client that is not installed skips its test, saying
+// how to install it, and CTest shows that test skipped.
 //
 // Every client but ab reads the 172 bytes, finds "Content-Length: 74" there,
 // and has the whole page: how the connection ends afterwards no longer
@@ -74,7 +76,7 @@ std::vector<run_result> run_many(const fs::path& program, const std::vector<std:
 }  // namespace
 
 TEST_CASE("curl: every fetch, one at a time and 16 at once, is the whole response",
-          "[real-clients]") {
+          "[real-clients][.curl]") {
     auto curl = require_client("curl", "apt-get install curl (./workshop test installs it)");
     auto server = start_server();
     // -i: the head too, byte for byte, so curl's output is the golden response.
@@ -89,7 +91,7 @@ TEST_CASE("curl: every fetch, one at a time and 16 at once, is the whole respons
     }
 }
 
-TEST_CASE("wget: every download is the page", "[real-clients]") {
+TEST_CASE("wget: every download is the page", "[real-clients][.wget]") {
     auto wget = require_client("wget", "apt-get install wget or brew install wget (./workshop test installs it)");
     auto server = start_server();
     // --tries=1: wget retries a failed download by default, which would hide a failure.
@@ -101,7 +103,7 @@ TEST_CASE("wget: every download is the page", "[real-clients]") {
     }
 }
 
-TEST_CASE("Python's http.client: every response is 200 with the page", "[real-clients]") {
+TEST_CASE("Python's http.client: every response is 200 with the page", "[real-clients][.python]") {
     auto python = require_client("python3", "apt-get install python3 (./workshop test installs it)");
     auto server = start_server();
     // A fresh connection per request, as the server closes each one; an
@@ -125,7 +127,7 @@ for _ in range(count):
 }
 
 TEST_CASE("ApacheBench: 200 requests one after another (stage 01 resets, so ab cannot measure it)",
-          "[real-clients]") {
+          "[real-clients][.ab]") {
     auto ab = require_client("ab", "apt-get install apache2-utils (./workshop test installs it; macOS has ab)");
     auto server = start_server();
     const int requests = 200;
@@ -192,8 +194,6 @@ private:
 
 }  // namespace
 
-// Its own CTest test per stage (<stage>-browser), so a machine without a
-// browser shows a skipped test rather than a row that passed.
 TEST_CASE("a headless browser renders the page", "[real-clients][.browser]") {
     auto browser = find_browser();
     if (!browser)
