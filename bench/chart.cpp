@@ -1,6 +1,7 @@
 #include "report.hpp"
 
 #include "support/process.hpp"
+#include "tools.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -40,7 +41,7 @@ double write_data(const std::filesystem::path& file, const results& r) {
 }  // namespace
 
 std::optional<std::filesystem::path> draw_chart(const results& r) {
-    auto gnuplot = workshop::find_program("gnuplot");
+    auto gnuplot = find_tool("gnuplot");
     if (!gnuplot) return std::nullopt;
     auto data = r.config.out_dir / "throughput.tsv";
     auto png = r.config.out_dir / "throughput.png";

@@ -2,7 +2,7 @@
 
 #include "load.hpp"
 #include "support/client.hpp"
-#include "support/process.hpp"
+#include "tools.hpp"
 
 #include <algorithm>
 #include <csignal>
@@ -89,7 +89,7 @@ std::optional<double> instructions_per_request(const std::filesystem::path& valg
 }
 
 std::optional<std::uintmax_t> stripped_size(const target& stage, const std::filesystem::path& dir) {
-    auto strip = workshop::find_program("strip");
+    auto strip = find_tool("strip");
     if (!strip) return std::nullopt;
     auto copy = dir / (stage.name + ".stripped");
     if (workshop::run_command(*strip, {"-o", copy.string(), stage.program.string()}).exit_code != 0)
@@ -106,11 +106,11 @@ stage_costs measure_costs(const target& stage, int requests, const std::filesyst
     costs.stripped_bytes = stripped_size(stage, dir);
     costs.source_lines = source_lines(std::filesystem::path(WORKSHOP_SOURCE_DIR) / stage.name);
     try {
-        if (auto strace = workshop::find_program("strace"))
+        if (auto strace = find_tool("strace"))
             costs.syscalls_per_request = syscalls_per_request(*strace, stage, requests, dir);
         else
             costs.note += "strace is not installed (a Linux tool). ";
-        if (auto valgrind = workshop::find_program("valgrind"))
+        if (auto valgrind = find_tool("valgrind"))
             costs.instructions_per_request = instructions_per_request(*valgrind, stage, requests, dir);
         else
             costs.note += "valgrind is not installed (not available on macOS). ";
@@ -136,7 +136,7 @@ std::optional<int> source_lines(const std::filesystem::path& stage_dir) {
 }
 
 std::optional<double> wrk_requests_per_second(int port, int clients, std::chrono::seconds duration) {
-    auto wrk = workshop::find_program("wrk");
+    auto wrk = find_tool("wrk");
     if (!wrk) return std::nullopt;
     int threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, clients);
     auto result = workshop::run_command(

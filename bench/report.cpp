@@ -1,6 +1,7 @@
 #include "report.hpp"
 
 #include "support/process.hpp"
+#include "tools.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -106,7 +107,7 @@ std::string now() {
 }
 
 std::string nginx_version() {
-    auto nginx = workshop::find_program("nginx");
+    auto nginx = find_tool("nginx");
     if (!nginx) return "not installed";
     std::string v = workshop::run_command(*nginx, {"-v"}).err;  // "nginx version: nginx/1.22.1"
     auto slash = v.find('/');

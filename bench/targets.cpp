@@ -2,7 +2,7 @@
 
 #include "load.hpp"
 #include "support/client.hpp"
-#include "support/process.hpp"
+#include "tools.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -112,7 +112,7 @@ std::vector<target> all_targets() {
     }
     std::sort(targets.begin(), targets.end(),
               [](const target& a, const target& b) { return a.name < b.name; });
-    targets.push_back({"nginx", workshop::find_program("nginx").value_or(""), target::kind::reference});
+    targets.push_back({"nginx", find_tool("nginx").value_or(""), target::kind::reference});
     return targets;
 }
 
