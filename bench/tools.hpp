@@ -10,7 +10,7 @@
 namespace bench {
 
 // `name` on PATH, or in the sbin directories where Debian puts nginx
-// (they are not on an ordinary user's PATH).
+// (they are not on an ordinary user's PATH): the tests' find_program.
 std::optional<std::filesystem::path> find_tool(std::string_view name);
 
 }  // namespace bench

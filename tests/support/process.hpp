@@ -22,6 +22,10 @@ std::filesystem::path server_binary(std::string_view stage);
 std::optional<std::size_t> open_descriptors(pid_t pid);
 std::optional<double> cpu_seconds(pid_t pid);
 
+// `name` on PATH, or in the sbin directories where Debian puts nginx (they
+// are not on an ordinary user's PATH); nullopt when it is not installed.
+std::optional<std::filesystem::path> find_program(std::string_view name);
+
 // A port nobody listens on right now (the kernel's pick, then released).
 int free_port();
 
