@@ -40,13 +40,18 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 // posix_spawn (rather than fork+exec) works the same on Linux and macOS.
+// A server of a cross build starts through the launcher: the kernel cannot
+// run it, and the emulator running this harness does not follow its exec.
 pid_t spawn(const std::filesystem::path& program, const std::vector<std::string>& args,
             const std::filesystem::path& out, const std::filesystem::path& err) {
+    std::vector<std::string> words;
+    if (program.parent_path() == std::filesystem::path(WORKSHOP_BIN_DIR)) words = server_launcher();
+    words.push_back(program.string());
+    words.insert(words.end(), args.begin(), args.end());
     std::vector<char*> argv;
-    std::string program_string = program.string();
-    argv.push_back(program_string.data());
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (auto& w : words) argv.push_back(w.data());
     argv.push_back(nullptr);
+    const std::string& program_string = words.front();
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -54,7 +59,8 @@ pid_t spawn(const std::filesystem::path& program, const std::vector<std::string>
     posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_TRUNC, 0);
     posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_TRUNC, 0);
     pid_t pid = -1;
-    int rc = ::posix_spawn(&pid, program_string.c_str(), &actions, nullptr, argv.data(), environ);
+    // posix_spawnp: the launcher may be a bare command name, found on PATH.
+    int rc = ::posix_spawnp(&pid, program_string.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) throw std::runtime_error("cannot start " + program_string);
     return pid;
@@ -80,6 +86,13 @@ std::optional<int> exit_code(int status) {
 
 std::filesystem::path server_binary(std::string_view stage) {
     return std::filesystem::path(WORKSHOP_BIN_DIR) / stage;
+}
+
+std::vector<std::string> server_launcher() {
+    std::vector<std::string> words;
+    std::istringstream launcher(WORKSHOP_SERVER_LAUNCHER);
+    for (std::string word; launcher >> word;) words.push_back(word);
+    return words;
 }
 
 std::optional<std::size_t> open_descriptors(pid_t pid) {

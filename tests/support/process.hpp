@@ -17,6 +17,11 @@ using namespace std::chrono_literals;
 // ${build}/bin/<stage>: where the build puts every server.
 std::filesystem::path server_binary(std::string_view stage);
 
+// The command that runs the servers of a cross build (e.g. qemu-aarch64 -L
+// /usr/aarch64-linux-gnu for an ARM64 build on x86-64), as words; empty when
+// they run natively. Every program started from bin/ goes through it.
+std::vector<std::string> server_launcher();
+
 // How many descriptors process `pid` has open, and how much CPU time it has
 // used (user + system), from /proc: Linux only, nullopt elsewhere.
 std::optional<std::size_t> open_descriptors(pid_t pid);
