@@ -2,6 +2,7 @@
 
 #include "client.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <csignal>
 #include <cstdlib>
@@ -16,6 +17,12 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+
+#if defined(__APPLE__)
+#include <libproc.h>           // proc_pidinfo, proc_pid_rusage
+#include <mach/mach_time.h>    // mach_timebase_info
+#include <sys/sysctl.h>        // sysctlbyname
+#endif
 
 extern char** environ;
 
@@ -39,13 +46,22 @@ std::string read_file(const std::filesystem::path& path) {
     return text.str();
 }
 
+// A wrapper script in bin/ (the ARM64 original's, the x86-64 twin's) names
+// its own emulator and runs as it is.
+bool is_script(const std::filesystem::path& program) {
+    std::ifstream in(program, std::ios::binary);
+    char start[2] = {};
+    return in.read(start, 2) && start[0] == '#' && start[1] == '!';
+}
+
 // posix_spawn (rather than fork+exec) works the same on Linux and macOS.
 // A server of a cross build starts through the launcher: the kernel cannot
 // run it, and the emulator running this harness does not follow its exec.
 pid_t spawn(const std::filesystem::path& program, const std::vector<std::string>& args,
             const std::filesystem::path& out, const std::filesystem::path& err) {
     std::vector<std::string> words;
-    if (program.parent_path() == std::filesystem::path(WORKSHOP_BIN_DIR)) words = server_launcher();
+    if (program.parent_path() == std::filesystem::path(WORKSHOP_BIN_DIR) && !is_script(program))
+        words = server_launcher();
     words.push_back(program.string());
     words.insert(words.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -95,12 +111,58 @@ std::vector<std::string> server_launcher() {
     return words;
 }
 
-std::optional<std::size_t> open_descriptors(pid_t pid) {
+#if defined(__APPLE__)
+
+// macOS: libproc asks the kernel about another process (our own child, so
+// no special rights are needed).
+std::optional<std::vector<int>> descriptor_numbers(pid_t pid) {
+    int bytes = ::proc_pidinfo(pid, PROC_PIDLISTFDS, 0, nullptr, 0);  // an upper bound
+    if (bytes <= 0) return std::nullopt;
+    std::vector<proc_fdinfo> fds(static_cast<std::size_t>(bytes) / sizeof(proc_fdinfo));
+    bytes = ::proc_pidinfo(pid, PROC_PIDLISTFDS, 0, fds.data(), static_cast<int>(fds.size() * sizeof(proc_fdinfo)));
+    if (bytes <= 0) return std::nullopt;
+    fds.resize(static_cast<std::size_t>(bytes) / sizeof(proc_fdinfo));
+    std::vector<int> numbers;
+    for (const auto& fd : fds) numbers.push_back(fd.proc_fd);
+    return numbers;
+}
+
+namespace {
+std::optional<rusage_info_v2> rusage_of(pid_t pid) {
+    rusage_info_v2 info{};
+    if (::proc_pid_rusage(pid, RUSAGE_INFO_V2, reinterpret_cast<rusage_info_t*>(&info)) != 0)
+        return std::nullopt;
+    return info;
+}
+}  // namespace
+
+std::optional<double> cpu_seconds(pid_t pid) {
+    auto info = rusage_of(pid);
+    if (!info) return std::nullopt;
+    // Mach time units: nanoseconds on Intel Macs, 125/3 ns on Apple silicon.
+    mach_timebase_info_data_t timebase{};
+    ::mach_timebase_info(&timebase);
+    double ticks = static_cast<double>(info->ri_user_time + info->ri_system_time);
+    return ticks * timebase.numer / timebase.denom / 1e9;
+}
+
+std::optional<long> resident_kib(pid_t pid) {
+    auto info = rusage_of(pid);
+    if (!info) return std::nullopt;
+    return static_cast<long>(info->ri_resident_size / 1024);
+}
+
+#else
+
+// Linux: /proc/<pid>/fd holds one entry per descriptor, named by its number.
+std::optional<std::vector<int>> descriptor_numbers(pid_t pid) {
     auto dir = std::filesystem::path("/proc") / std::to_string(pid) / "fd";
     std::error_code error;
     std::filesystem::directory_iterator entries(dir, error);
     if (error) return std::nullopt;
-    return static_cast<std::size_t>(std::distance(entries, {}));
+    std::vector<int> numbers;
+    for (const auto& entry : entries) numbers.push_back(std::stoi(entry.path().filename().string()));
+    return numbers;
 }
 
 std::optional<double> cpu_seconds(pid_t pid) {
@@ -116,6 +178,43 @@ std::optional<double> cpu_seconds(pid_t pid) {
     double user = 0, system = 0;
     if (!(fields >> user >> system)) return std::nullopt;
     return (user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::optional<long> resident_kib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string key; status >> key;) {
+        if (key == "VmRSS:") {
+            long kib = 0;
+            status >> kib;
+            return kib;
+        }
+        status.ignore(4096, '\n');
+    }
+    return std::nullopt;
+}
+
+#endif
+
+std::optional<std::size_t> open_descriptors(pid_t pid) {
+    auto numbers = descriptor_numbers(pid);
+    if (!numbers) return std::nullopt;
+    return numbers->size();
+}
+
+void raise_descriptor_limit(rlim_t wanted) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) return;
+    rlim_t ceiling = limit.rlim_max;
+#if defined(__APPLE__)
+    // macOS reports an unlimited hard limit but refuses more than
+    // kern.maxfilesperproc descriptors per process.
+    int per_process = 0;
+    std::size_t size = sizeof per_process;
+    if (::sysctlbyname("kern.maxfilesperproc", &per_process, &size, nullptr, 0) == 0 && per_process > 0)
+        ceiling = std::min(ceiling, static_cast<rlim_t>(per_process));
+#endif
+    limit.rlim_cur = std::min(wanted, ceiling);
+    ::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
 int free_port() {

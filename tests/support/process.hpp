@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <vector>
 
@@ -22,10 +23,20 @@ std::filesystem::path server_binary(std::string_view stage);
 // they run natively. Every program started from bin/ goes through it.
 std::vector<std::string> server_launcher();
 
-// How many descriptors process `pid` has open, and how much CPU time it has
-// used (user + system), from /proc: Linux only, nullopt elsewhere.
+// What the tests measure of a running server, read from /proc on Linux and
+// through libproc on macOS (which has no /proc); nullopt where neither
+// answers. The descriptors `pid` has open, by number, and how many:
+std::optional<std::vector<int>> descriptor_numbers(pid_t pid);
 std::optional<std::size_t> open_descriptors(pid_t pid);
+// The CPU time it has used (user + system), and its resident memory.
 std::optional<double> cpu_seconds(pid_t pid);
+std::optional<long> resident_kib(pid_t pid);
+
+// Raises this process's soft descriptor limit to at least `wanted` (as far as
+// the hard limit allows), for the tests holding hundreds of connections;
+// servers started afterwards inherit it. Linux's usual default of 1024 needs
+// nothing; macOS's 256 does.
+void raise_descriptor_limit(rlim_t wanted);
 
 // A port nobody listens on right now (the kernel's pick, then released).
 int free_port();
