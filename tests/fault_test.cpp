@@ -20,8 +20,10 @@ std::unique_ptr<stage_server> start_with_descriptor_limit(std::size_t limit) {
     if (!std::filesystem::exists(binary)) SKIP(std::string(current_stage().name) + " was not built here");
     int port = free_port();
     // A cross build's server runs through its launcher (an emulator).
+    auto words = command_for(binary);
+    words.pop_back();  // the binary itself, "$0" below
     std::string launcher;
-    for (const auto& word : server_launcher()) launcher += word + " ";
+    for (const auto& word : words) launcher += word + " ";
     return std::make_unique<stage_server>(
         "/bin/sh",
         std::vector<std::string>{"-c", "ulimit -n " + std::to_string(limit) + " && exec " + launcher + "\"$0\" --port \"$1\"",

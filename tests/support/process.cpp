@@ -59,10 +59,7 @@ bool is_script(const std::filesystem::path& program) {
 // run it, and the emulator running this harness does not follow its exec.
 pid_t spawn(const std::filesystem::path& program, const std::vector<std::string>& args,
             const std::filesystem::path& out, const std::filesystem::path& err) {
-    std::vector<std::string> words;
-    if (program.parent_path() == std::filesystem::path(WORKSHOP_BIN_DIR) && !is_script(program))
-        words = server_launcher();
-    words.push_back(program.string());
+    std::vector<std::string> words = command_for(program);
     words.insert(words.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (auto& w : words) argv.push_back(w.data());
@@ -194,6 +191,14 @@ std::optional<long> resident_kib(pid_t pid) {
 }
 
 #endif
+
+std::vector<std::string> command_for(const std::filesystem::path& program) {
+    std::vector<std::string> words;
+    if (program.parent_path() == std::filesystem::path(WORKSHOP_BIN_DIR) && !is_script(program))
+        words = server_launcher();
+    words.push_back(program.string());
+    return words;
+}
 
 std::optional<std::size_t> open_descriptors(pid_t pid) {
     auto numbers = descriptor_numbers(pid);

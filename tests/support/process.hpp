@@ -20,8 +20,12 @@ std::filesystem::path server_binary(std::string_view stage);
 
 // The command that runs the servers of a cross build (e.g. qemu-aarch64 -L
 // /usr/aarch64-linux-gnu for an ARM64 build on x86-64), as words; empty when
-// they run natively. Every program started from bin/ goes through it.
+// they run natively.
 std::vector<std::string> server_launcher();
+
+// The words that start `program`: the launcher's first for a program in bin/
+// (but not for a wrapper script there, which names its own emulator).
+std::vector<std::string> command_for(const std::filesystem::path& program);
 
 // What the tests measure of a running server, read from /proc on Linux and
 // through libproc on macOS (which has no /proc); nullopt where neither
