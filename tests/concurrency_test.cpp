@@ -108,7 +108,7 @@ TEST_CASE("SIGTERM under load: exit 0, every finished answer intact", "[concurre
 
 TEST_CASE("descriptors stay flat after thousands of connections", "[concurrent][no-leak]") {
     auto server = start_server();
-    if (!open_descriptors(server->pid())) SKIP("needs /proc (Linux)");
+    if (!open_descriptors(server->pid())) SKIP("cannot count the server's descriptors on this system (Linux: /proc, macOS: libproc)");
     REQUIRE(golden_answers(server->port(), 4, 50) == 200);  // warm up
     auto before = open_descriptors(server->pid());
     REQUIRE(golden_answers(server->port(), 8, 250) == 2000);

@@ -9,6 +9,8 @@
 int main(int argc, char* argv[]) {
     // A server that closes early must fail a test, not kill the harness.
     std::signal(SIGPIPE, SIG_IGN);
+    // Hundreds of connections at once: macOS's default limit is 256 descriptors.
+    workshop::raise_descriptor_limit(1024);
 
     Catch::Session session;
     std::string stage;

@@ -18,7 +18,7 @@ namespace {
 void check_unharmed(stage_server& server, std::optional<std::size_t> descriptors_before) {
     CHECK(server.running());
     CHECK(exchange(server.port()).bytes == golden_response());
-    if (!descriptors_before) return;  // no /proc here
+    if (!descriptors_before) return;  // neither /proc nor libproc here
     auto deadline = std::chrono::steady_clock::now() + 5s;
     while (open_descriptors(server.pid()) > descriptors_before && std::chrono::steady_clock::now() < deadline)
         std::this_thread::sleep_for(50ms);

@@ -6,27 +6,12 @@
 
 #include <atomic>
 #include <catch2/catch_test_macros.hpp>
-#include <fstream>
 #include <thread>
 #include <vector>
 
 using namespace workshop;
 
 namespace {
-
-// Resident memory in KiB, from /proc (Linux only).
-std::optional<long> resident_kib(pid_t pid) {
-    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
-    for (std::string key; status >> key;) {
-        if (key == "VmRSS:") {
-            long kib = 0;
-            status >> kib;
-            return kib;
-        }
-        status.ignore(4096, '\n');
-    }
-    return std::nullopt;
-}
 
 // `total` requests from `clients` threads; how many got the golden bytes.
 int requests(int port, int clients, int total) {
@@ -44,7 +29,7 @@ int requests(int port, int clients, int total) {
 
 TEST_CASE("100,000 requests with memory and descriptors flat", "[.soak]") {
     auto server = start_server();
-    if (!resident_kib(server->pid())) SKIP("needs /proc (Linux)");
+    if (!resident_kib(server->pid())) SKIP("cannot read the server's memory on this system (Linux: /proc, macOS: libproc)");
     const int clients = 16;
 
     REQUIRE(requests(server->port(), clients, 10'000) == 10'000);  // warm-up: pools and caches fill

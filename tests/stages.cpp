@@ -14,6 +14,9 @@ const std::vector<stage>& all_stages() {
         {.name = "01-raw-asm-arm64",
          .missing_hint = "the ARM64 original needs an x86-64 Linux host with "
                          "g++-aarch64-linux-gnu and qemu-user installed (./workshop test installs them)"},
+        {.name = "01-raw-asm-x86_64",
+         .missing_hint = "the x86-64 twin on an ARM64 host needs Rosetta 2 on macOS "
+                         "(softwareupdate --install-rosetta) or g++-x86-64-linux-gnu and qemu-user on Linux"},
         {.name = "02-c-abi-from-cpp", .reads_request = true},
         {.name = "03-raii-cpp",
          .reads_request = true,

@@ -2,6 +2,7 @@
 
 #include "client.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <csignal>
 #include <cstdlib>
@@ -16,6 +17,12 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+
+#if defined(__APPLE__)
+#include <libproc.h>           // proc_pidinfo, proc_pid_rusage
+#include <mach/mach_time.h>    // mach_timebase_info
+#include <sys/sysctl.h>        // sysctlbyname
+#endif
 
 extern char** environ;
 
@@ -39,14 +46,25 @@ std::string read_file(const std::filesystem::path& path) {
     return text.str();
 }
 
+// A wrapper script in bin/ (the ARM64 original's, the x86-64 twin's) names
+// its own emulator and runs as it is.
+bool is_script(const std::filesystem::path& program) {
+    std::ifstream in(program, std::ios::binary);
+    char start[2] = {};
+    return in.read(start, 2) && start[0] == '#' && start[1] == '!';
+}
+
 // posix_spawn (rather than fork+exec) works the same on Linux and macOS.
+// A server of a cross build starts through the launcher: the kernel cannot
+// run it, and the emulator running this harness does not follow its exec.
 pid_t spawn(const std::filesystem::path& program, const std::vector<std::string>& args,
             const std::filesystem::path& out, const std::filesystem::path& err) {
+    std::vector<std::string> words = command_for(program);
+    words.insert(words.end(), args.begin(), args.end());
     std::vector<char*> argv;
-    std::string program_string = program.string();
-    argv.push_back(program_string.data());
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    for (auto& w : words) argv.push_back(w.data());
     argv.push_back(nullptr);
+    const std::string& program_string = words.front();
 
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -54,7 +72,8 @@ pid_t spawn(const std::filesystem::path& program, const std::vector<std::string>
     posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_TRUNC, 0);
     posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_TRUNC, 0);
     pid_t pid = -1;
-    int rc = ::posix_spawn(&pid, program_string.c_str(), &actions, nullptr, argv.data(), environ);
+    // posix_spawnp: the launcher may be a bare command name, found on PATH.
+    int rc = ::posix_spawnp(&pid, program_string.c_str(), &actions, nullptr, argv.data(), environ);
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) throw std::runtime_error("cannot start " + program_string);
     return pid;
@@ -82,12 +101,65 @@ std::filesystem::path server_binary(std::string_view stage) {
     return std::filesystem::path(WORKSHOP_BIN_DIR) / stage;
 }
 
-std::optional<std::size_t> open_descriptors(pid_t pid) {
+std::vector<std::string> server_launcher() {
+    std::vector<std::string> words;
+    std::istringstream launcher(WORKSHOP_SERVER_LAUNCHER);
+    for (std::string word; launcher >> word;) words.push_back(word);
+    return words;
+}
+
+#if defined(__APPLE__)
+
+// macOS: libproc asks the kernel about another process (our own child, so
+// no special rights are needed).
+std::optional<std::vector<int>> descriptor_numbers(pid_t pid) {
+    int bytes = ::proc_pidinfo(pid, PROC_PIDLISTFDS, 0, nullptr, 0);  // an upper bound
+    if (bytes <= 0) return std::nullopt;
+    std::vector<proc_fdinfo> fds(static_cast<std::size_t>(bytes) / sizeof(proc_fdinfo));
+    bytes = ::proc_pidinfo(pid, PROC_PIDLISTFDS, 0, fds.data(), static_cast<int>(fds.size() * sizeof(proc_fdinfo)));
+    if (bytes <= 0) return std::nullopt;
+    fds.resize(static_cast<std::size_t>(bytes) / sizeof(proc_fdinfo));
+    std::vector<int> numbers;
+    for (const auto& fd : fds) numbers.push_back(fd.proc_fd);
+    return numbers;
+}
+
+namespace {
+std::optional<rusage_info_v2> rusage_of(pid_t pid) {
+    rusage_info_v2 info{};
+    if (::proc_pid_rusage(pid, RUSAGE_INFO_V2, reinterpret_cast<rusage_info_t*>(&info)) != 0)
+        return std::nullopt;
+    return info;
+}
+}  // namespace
+
+std::optional<double> cpu_seconds(pid_t pid) {
+    auto info = rusage_of(pid);
+    if (!info) return std::nullopt;
+    // Mach time units: nanoseconds on Intel Macs, 125/3 ns on Apple silicon.
+    mach_timebase_info_data_t timebase{};
+    ::mach_timebase_info(&timebase);
+    double ticks = static_cast<double>(info->ri_user_time + info->ri_system_time);
+    return ticks * timebase.numer / timebase.denom / 1e9;
+}
+
+std::optional<long> resident_kib(pid_t pid) {
+    auto info = rusage_of(pid);
+    if (!info) return std::nullopt;
+    return static_cast<long>(info->ri_resident_size / 1024);
+}
+
+#else
+
+// Linux: /proc/<pid>/fd holds one entry per descriptor, named by its number.
+std::optional<std::vector<int>> descriptor_numbers(pid_t pid) {
     auto dir = std::filesystem::path("/proc") / std::to_string(pid) / "fd";
     std::error_code error;
     std::filesystem::directory_iterator entries(dir, error);
     if (error) return std::nullopt;
-    return static_cast<std::size_t>(std::distance(entries, {}));
+    std::vector<int> numbers;
+    for (const auto& entry : entries) numbers.push_back(std::stoi(entry.path().filename().string()));
+    return numbers;
 }
 
 std::optional<double> cpu_seconds(pid_t pid) {
@@ -103,6 +175,51 @@ std::optional<double> cpu_seconds(pid_t pid) {
     double user = 0, system = 0;
     if (!(fields >> user >> system)) return std::nullopt;
     return (user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::optional<long> resident_kib(pid_t pid) {
+    std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+    for (std::string key; status >> key;) {
+        if (key == "VmRSS:") {
+            long kib = 0;
+            status >> kib;
+            return kib;
+        }
+        status.ignore(4096, '\n');
+    }
+    return std::nullopt;
+}
+
+#endif
+
+std::vector<std::string> command_for(const std::filesystem::path& program) {
+    std::vector<std::string> words;
+    if (program.parent_path() == std::filesystem::path(WORKSHOP_BIN_DIR) && !is_script(program))
+        words = server_launcher();
+    words.push_back(program.string());
+    return words;
+}
+
+std::optional<std::size_t> open_descriptors(pid_t pid) {
+    auto numbers = descriptor_numbers(pid);
+    if (!numbers) return std::nullopt;
+    return numbers->size();
+}
+
+void raise_descriptor_limit(rlim_t wanted) {
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) return;
+    rlim_t ceiling = limit.rlim_max;
+#if defined(__APPLE__)
+    // macOS reports an unlimited hard limit but refuses more than
+    // kern.maxfilesperproc descriptors per process.
+    int per_process = 0;
+    std::size_t size = sizeof per_process;
+    if (::sysctlbyname("kern.maxfilesperproc", &per_process, &size, nullptr, 0) == 0 && per_process > 0)
+        ceiling = std::min(ceiling, static_cast<rlim_t>(per_process));
+#endif
+    limit.rlim_cur = std::min(wanted, ceiling);
+    ::setrlimit(RLIMIT_NOFILE, &limit);
 }
 
 std::optional<std::filesystem::path> find_program(std::string_view name) {

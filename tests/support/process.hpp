@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <vector>
 
@@ -17,10 +18,29 @@ using namespace std::chrono_literals;
 // ${build}/bin/<stage>: where the build puts every server.
 std::filesystem::path server_binary(std::string_view stage);
 
-// How many descriptors process `pid` has open, and how much CPU time it has
-// used (user + system), from /proc: Linux only, nullopt elsewhere.
+// The command that runs the servers of a cross build (e.g. qemu-aarch64 -L
+// /usr/aarch64-linux-gnu for an ARM64 build on x86-64), as words; empty when
+// they run natively.
+std::vector<std::string> server_launcher();
+
+// The words that start `program`: the launcher's first for a program in bin/
+// (but not for a wrapper script there, which names its own emulator).
+std::vector<std::string> command_for(const std::filesystem::path& program);
+
+// What the tests measure of a running server, read from /proc on Linux and
+// through libproc on macOS (which has no /proc); nullopt where neither
+// answers. The descriptors `pid` has open, by number, and how many:
+std::optional<std::vector<int>> descriptor_numbers(pid_t pid);
 std::optional<std::size_t> open_descriptors(pid_t pid);
+// The CPU time it has used (user + system), and its resident memory.
 std::optional<double> cpu_seconds(pid_t pid);
+std::optional<long> resident_kib(pid_t pid);
+
+// Raises this process's soft descriptor limit to at least `wanted` (as far as
+// the hard limit allows), for the tests holding hundreds of connections;
+// servers started afterwards inherit it. Linux's usual default of 1024 needs
+// nothing; macOS's 256 does.
+void raise_descriptor_limit(rlim_t wanted);
 
 // `name` on PATH, or in the sbin directories where Debian puts nginx (they
 // are not on an ordinary user's PATH); nullopt when it is not installed.
