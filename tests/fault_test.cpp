@@ -73,7 +73,7 @@ TEST_CASE("more clients than descriptors: no spinning, served again once they le
 
     double cpu = cpu_used_while_waiting(server->pid());
     UNSCOPED_INFO("CPU time over 2 s with " << clients << " silent clients and 32 descriptors: " << cpu << " s");
-    CHECK(cpu < 0.5);  // waiting, not spinning (generous for a loaded machine)
+    CHECK(cpu < 0.15);  // waiting, not spinning: a waiting server uses next to none
     CHECK(server->running());
 
     silent.clear();
@@ -107,10 +107,13 @@ TEST_CASE("no descriptor left for a client: stage 01 spins, the others wait",
     UNSCOPED_INFO("CPU time over 2 s with no descriptor to spare: " << cpu << " s");
     CHECK(server->running());
     if (current_stage().reads_request) {
-        CHECK(cpu < 0.5);  // accept fails, and the server pauses before trying again
+        CHECK(cpu < 0.15);  // accept fails, and the server pauses before trying again
     } else {
         // The lesson of the article's loop: a failed accept is retried at
-        // once, so out of descriptors it runs flat out (most of 2 s of CPU).
-        CHECK(cpu > 1.0);
+        // once, so out of descriptors it runs flat out: most of 2 s of CPU
+        // on an idle machine, but on a loaded two-core one it gets only its
+        // share (0.3 s was seen with twenty runnable processes), so the line
+        // sits well below that and well above what a waiting server uses.
+        CHECK(cpu > 0.25);
     }
 }
