@@ -1,11 +1,12 @@
 #include "kernel.hpp"
 
+#include "support/process.hpp"
+
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-#include <sys/resource.h>
 #include <unistd.h>
 #include <vector>
 
@@ -99,18 +100,10 @@ std::optional<std::uint64_t> resident_bytes(pid_t pid) {
 }
 
 std::string raise_descriptor_limit(std::uint64_t wanted) {
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return "could not read the descriptor limit";
-    rlim_t target = std::min<rlim_t>(wanted, limit.rlim_max);
-    if (limit.rlim_cur < target) {
-        rlim_t was = limit.rlim_cur;
-        limit.rlim_cur = target;
-        if (::setrlimit(RLIMIT_NOFILE, &limit) != 0)
-            return "could not raise the descriptor limit from " + std::to_string(was);
-    }
-    std::string said = "descriptor limit " + std::to_string(limit.rlim_cur);
-    if (limit.rlim_cur < wanted)
-        said += " (the hard limit; " + std::to_string(wanted) +
+    rlim_t now = workshop::raise_descriptor_limit(static_cast<rlim_t>(wanted));
+    std::string said = "descriptor limit " + std::to_string(now);
+    if (now < wanted)
+        said += " (the most it could be raised to; " + std::to_string(wanted) +
                 " wanted, so the largest idle sweep holds fewer connections)";
     return said;
 }

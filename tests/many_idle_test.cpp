@@ -5,7 +5,6 @@
 #include "support/client.hpp"
 
 #include <catch2/catch_test_macros.hpp>
-#include <sys/resource.h>
 #include <thread>
 #include <vector>
 
@@ -31,14 +30,10 @@ constexpr int many = 5000;
 // hard limit is too low.
 void allow_descriptors(int count) {
     auto wanted = static_cast<rlim_t>(count + 256);  // and the harness's own
-    rlimit limit{};
-    REQUIRE(::getrlimit(RLIMIT_NOFILE, &limit) == 0);
-    if (limit.rlim_cur >= wanted) return;
-    if (limit.rlim_max != RLIM_INFINITY && limit.rlim_max < wanted)
-        SKIP("holding " << count << " connections needs " << wanted << " descriptors; the hard limit is "
-                        << limit.rlim_max << " (raise it, e.g. ulimit -Hn, to run this test)");
-    limit.rlim_cur = wanted;
-    if (::setrlimit(RLIMIT_NOFILE, &limit) != 0) SKIP("setrlimit RLIMIT_NOFILE to " << wanted << " failed");
+    rlim_t now = raise_descriptor_limit(wanted);
+    if (now < wanted)
+        SKIP("holding " << count << " connections needs " << wanted << " descriptors; the limit could be raised only to "
+                        << now << " (raise the hard limit, e.g. ulimit -Hn, to run this test)");
 }
 
 std::vector<socket_fd> silent_clients(int port, int count) {

@@ -206,9 +206,10 @@ std::optional<std::size_t> open_descriptors(pid_t pid) {
     return numbers->size();
 }
 
-void raise_descriptor_limit(rlim_t wanted) {
+rlim_t raise_descriptor_limit(rlim_t wanted) {
     rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= wanted) return;
+    if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+    if (limit.rlim_cur >= wanted) return limit.rlim_cur;
     rlim_t ceiling = limit.rlim_max;
 #if defined(__APPLE__)
     // macOS reports an unlimited hard limit but refuses more than
@@ -218,8 +219,9 @@ void raise_descriptor_limit(rlim_t wanted) {
     if (::sysctlbyname("kern.maxfilesperproc", &per_process, &size, nullptr, 0) == 0 && per_process > 0)
         ceiling = std::min(ceiling, static_cast<rlim_t>(per_process));
 #endif
-    limit.rlim_cur = std::min(wanted, ceiling);
-    ::setrlimit(RLIMIT_NOFILE, &limit);
+    rlim_t was = limit.rlim_cur;
+    limit.rlim_cur = std::max(was, std::min(wanted, ceiling));
+    return ::setrlimit(RLIMIT_NOFILE, &limit) == 0 ? limit.rlim_cur : was;
 }
 
 std::optional<std::filesystem::path> find_program(std::string_view name) {

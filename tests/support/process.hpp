@@ -37,10 +37,12 @@ std::optional<double> cpu_seconds(pid_t pid);
 std::optional<long> resident_kib(pid_t pid);
 
 // Raises this process's soft descriptor limit to at least `wanted` (as far as
-// the hard limit allows), for the tests holding hundreds of connections;
-// servers started afterwards inherit it. Linux's usual default of 1024 needs
-// nothing; macOS's 256 does.
-void raise_descriptor_limit(rlim_t wanted);
+// the hard limit allows), for the tests and the benchmark holding hundreds or
+// thousands of connections; servers started afterwards inherit it. Linux's
+// usual default of 1024 is enough for hundreds; macOS's 256 is not. Returns
+// the soft limit now in force, which is below `wanted` when it could not be
+// raised that far.
+rlim_t raise_descriptor_limit(rlim_t wanted);
 
 // `name` on PATH, or in the sbin directories where Debian puts nginx (they
 // are not on an ordinary user's PATH); nullopt when it is not installed.
