@@ -58,9 +58,12 @@ int main(int argc, char* argv[]) {
         port = static_cast<int>(value);
     }
 
-    // A client that closes before our write would otherwise kill the whole
-    // server with SIGPIPE; ignored, write just fails. (macOS also offers
-    // the per-socket SO_NOSIGPIPE; this works on both.)
+    // A write to a client that has already gone can raise SIGPIPE, which
+    // would kill the whole server; ignored, the write just fails. (Stage 01
+    // writes at once, so on Linux a client's reset usually makes the write
+    // fail with ECONNRESET, which raises nothing: tutorial Part 1 says when
+    // SIGPIPE does come. macOS also offers the per-socket SO_NOSIGPIPE; this
+    // works on both.)
     std::signal(SIGPIPE, SIG_IGN);
 
     // tutorial: driver-call
