@@ -41,6 +41,7 @@
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <list>
 #include <memory>
 #include <optional>
 #include <span>
@@ -56,6 +57,7 @@ using asio::awaitable;
 using asio::use_awaitable;
 using asio::ip::tcp;
 using std::chrono::milliseconds;
+using clock = std::chrono::steady_clock;
 
 constexpr const char* program = "06-coroutines";
 constexpr const char* usage =
@@ -108,17 +110,16 @@ awaitable<void> close_after_answer(tcp::socket& client, bool request_was_whole) 
 }
 
 // tutorial: serve-connection
-awaitable<void> serve_connection(tcp::socket client, milliseconds read_timeout) {
+awaitable<void> serve_connection(tcp::socket client, clock::time_point head_deadline) {
     client.non_blocking(true);  // so that read_now never blocks the loop
-    asio::steady_timer deadline(client.get_executor(), read_timeout);  // for the whole head
-    std::unique_ptr<char[]> buffer;
+    asio::steady_timer deadline(client.get_executor(), head_deadline);  // for the whole head
+    // Its first bytes have arrived (wait_for_first_bytes saw to that).
+    std::unique_ptr<char[]> buffer(new char[head_buffer_size]);  // not zeroed: written before read
     std::size_t used = 0;
     raii_http::parse_result parsed;
     while (parsed.status == raii_http::parse_status::incomplete && used < head_buffer_size) {
-        if (!buffer) buffer.reset(new char[head_buffer_size]);  // not zeroed: written before read
         auto n = read_now(client, std::span(buffer.get(), head_buffer_size).subspan(used));
-        if (!n) {  // nothing yet: a silent client holds no buffer while it waits
-            if (used == 0) buffer.reset();
+        if (!n) {  // nothing more yet: wait for it, up to the deadline
             // A client that sends nothing complete in time is dropped, unanswered.
             if (!co_await readable_before(client, deadline)) co_return;
             continue;
@@ -155,11 +156,65 @@ struct limits {
     std::atomic<long> open_connections = 0;  // every loop's, for the whole process
 };
 
+// A client that has not sent a byte yet.
+struct silent_client {
+    tcp::socket socket;
+    clock::time_point deadline;  // for its whole head, counted from accept
+};
+
+// One event loop: an io_context run by one thread, its own acceptor on the
+// shared listening socket, and its silent clients. Nothing but a stop is
+// ever handed from one loop to another.
+struct loop {
+    asio::io_context context{1};  // one thread runs it
+    tcp::acceptor acceptor{context};
+    std::list<silent_client> silent;      // oldest first, as the read timeout is one fixed length
+    asio::steady_timer sweeper{context};  // wakes when the oldest silent client is due
+};
+
+// tutorial: wait-for-first-bytes
+// A silent client costs a list entry and one pending wait, not a coroutine:
+// its coroutine, frame and buffer, starts once its first bytes arrive
+// (nginx, too, allocates a request only once data arrives). Waiting before
+// reading also spares a read that would find nothing.
+void wait_for_first_bytes(loop& l, tcp::socket client, limits& shared) {
+    auto at = l.silent.insert(l.silent.end(), {std::move(client), clock::now() + shared.read_timeout});
+    at->socket.async_wait(tcp::socket::wait_read, [&l, at, &shared](asio::error_code error) {
+        silent_client c = std::move(*at);
+        l.silent.erase(at);
+        if (error) {  // closed by sweep_silent_clients: dropped unanswered, as in 03
+            shared.open_connections.fetch_sub(1);
+            return;
+        }
+        co_spawn(l.context, serve_connection(std::move(c.socket), c.deadline),
+                 [&shared](std::exception_ptr) { shared.open_connections.fetch_sub(1); });
+    });
+}
+
+// Closes the silent clients whose deadline passed (their waits then end with
+// an error). The list is in deadline order, so the first still open is the
+// next one due; with none, no deadline can come sooner than a read timeout.
+awaitable<void> sweep_silent_clients(loop& l, milliseconds read_timeout) {
+    auto is_open = [](const silent_client& c) { return c.socket.is_open(); };
+    while (l.acceptor.is_open() || !l.silent.empty()) {
+        auto next = std::find_if(l.silent.begin(), l.silent.end(), is_open);
+        l.sweeper.expires_at(next == l.silent.end() ? clock::now() + read_timeout : next->deadline);
+        asio::error_code error;
+        co_await l.sweeper.async_wait(asio::redirect_error(use_awaitable, error));  // cancelled: stopping
+        for (auto& c : l.silent) {
+            if (c.deadline > clock::now()) break;
+            c.socket.close(error);
+        }
+    }
+}
+// end tutorial
+
 // tutorial: listen-for-clients
 // One per loop: accepts until the acceptor is closed (SIGINT, SIGTERM),
-// starting a coroutine per client on this loop.
-awaitable<void> listen_for_clients(tcp::acceptor& acceptor, limits& shared) {
+// handing each client to wait_for_first_bytes on this loop.
+awaitable<void> listen_for_clients(loop& l, limits& shared) {
     auto executor = co_await asio::this_coro::executor;
+    tcp::acceptor& acceptor = l.acceptor;
     for (;;) {
         asio::error_code error;
         tcp::socket client = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, error));
@@ -177,8 +232,7 @@ awaitable<void> listen_for_clients(tcp::acceptor& acceptor, limits& shared) {
             refuse(std::move(client));
             continue;
         }
-        co_spawn(executor, serve_connection(std::move(client), shared.read_timeout),
-                 [&shared](std::exception_ptr) { shared.open_connections.fetch_sub(1); });
+        wait_for_first_bytes(l, std::move(client), shared);
     }
 }
 // end tutorial
@@ -199,14 +253,6 @@ void raise_descriptor_limit(long max_connections, long loops) {
                      program, static_cast<unsigned long long>(limit.rlim_cur),
                      static_cast<unsigned long long>(wanted), max_connections);
 }
-
-// One event loop: an io_context run by one thread, and its own acceptor on
-// the shared listening socket. Nothing but the acceptor's close is ever
-// handed from one loop to another.
-struct loop {
-    asio::io_context context{1};  // one thread runs it
-    tcp::acceptor acceptor{context};
-};
 
 }  // namespace
 
@@ -238,14 +284,19 @@ int main(int argc, char* argv[]) {
             int fd = &l == &loops.back() ? listener.release() : ::dup(listener.get());
             if (fd < 0) throw std::system_error(errno, std::system_category(), "dup");
             l->acceptor.assign(tcp::v4(), fd);
-            co_spawn(l->context, listen_for_clients(l->acceptor, shared), asio::detached);
+            co_spawn(l->context, listen_for_clients(*l, shared), asio::detached);
+            co_spawn(l->context, sweep_silent_clients(*l, opts.read_timeout), asio::detached);
         }
 
         // SIGINT, SIGTERM: every loop closes its acceptor (the last close
         // closes the listening socket) and runs until its clients are done.
         asio::signal_set signals(loops.front()->context, SIGINT, SIGTERM);
         signals.async_wait([&loops](asio::error_code, int) {
-            for (auto& l : loops) asio::post(l->context, [&acceptor = l->acceptor] { acceptor.close(); });
+            for (auto& l : loops)
+                asio::post(l->context, [&l = *l] {
+                    l.acceptor.close();
+                    l.sweeper.cancel();  // to see that it may end
+                });
         });
 
         std::vector<std::thread> threads;
