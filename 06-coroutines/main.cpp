@@ -111,7 +111,6 @@ awaitable<void> close_after_answer(tcp::socket& client, bool request_was_whole) 
 
 // tutorial: serve-connection
 awaitable<void> serve_connection(tcp::socket client, clock::time_point head_deadline) {
-    client.non_blocking(true);  // so that read_now never blocks the loop
     asio::steady_timer deadline(client.get_executor(), head_deadline);  // for the whole head
     // Its first bytes have arrived (wait_for_first_bytes saw to that).
     std::unique_ptr<char[]> buffer(new char[head_buffer_size]);  // not zeroed: written before read
@@ -178,6 +177,11 @@ struct loop {
 // (nginx, too, allocates a request only once data arrives). Waiting before
 // reading also spares a read that would find nothing.
 void wait_for_first_bytes(loop& l, tcp::socket client, limits& shared) {
+    // So that read_now never blocks the loop. Set before the first wait,
+    // which would otherwise make the socket non-blocking inside Asio with
+    // a system call of its own, while read_now would still block.
+    asio::error_code error;
+    client.non_blocking(true, error);
     auto at = l.silent.insert(l.silent.end(), {std::move(client), clock::now() + shared.read_timeout});
     at->socket.async_wait(tcp::socket::wait_read, [&l, at, &shared](asio::error_code error) {
         silent_client c = std::move(*at);
