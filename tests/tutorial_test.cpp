@@ -82,7 +82,8 @@ std::string replace_all(std::string text, const std::string& from, const std::st
 }
 
 const std::map<std::string, std::string> stage_binaries = {
-    {"01", "01-raw-asm"}, {"02", "02-c-abi-from-cpp"}, {"03", "03-raii-cpp"}, {"04", "04-threaded"}, {"05", "05-event-loop"}};
+    {"01", "01-raw-asm"}, {"02", "02-c-abi-from-cpp"}, {"03", "03-raii-cpp"}, {"04", "04-threaded"}, {"05", "05-event-loop"},
+    {"06", "06-coroutines"}};
 
 const std::vector<std::string> tutorial = read_lines(source_dir / "tutorial.md");
 
