@@ -21,7 +21,7 @@
 // triggered, every socket added to it when accepted; the same non-blocking
 // reads and writes, and speculative ones: a write or an accept is tried at
 // once and goes to the poller only if it would block. Timers sit in a heap
-// per loop behind one timerfd.
+// per loop, behind one timerfd on Linux.
 //
 // What the abstraction costs, measured against 05 on this machine (two
 // shared cores; tutorial.md says how): about 9 system calls per request
