@@ -36,6 +36,14 @@ const std::vector<stage>& all_stages() {
          .graceful_shutdown = true,
          .concurrent = true,
          .cheap_idle = true},
+        {.name = "06-coroutines",
+         .missing_hint = "stage 06 needs standalone Asio (./workshop test installs libasio-dev, or asio with brew)",
+         .reads_request = true,
+         .parses_request = true,
+         .has_read_timeout = true,
+         .graceful_shutdown = true,
+         .concurrent = true,
+         .cheap_idle = true},
     };
     return stages;
 }
