@@ -15,7 +15,8 @@
 #include <catch2/catch_test_macros.hpp>
 #include <cstdlib>
 #include <filesystem>
-#include <future>
+#include <algorithm>
+#include <chrono>
 #include <stdexcept>
 #include <unistd.h>
 #include <vector>
@@ -60,15 +61,20 @@ std::string describe(const run_result& r) {
 }
 
 // Runs `count` commands, `parallel` at a time, each `program args`; every
-// result, in no particular order.
+// result, in no particular order. One thread starts them all (see
+// start_command), and a batch's limit runs from when it started.
 std::vector<run_result> run_many(const fs::path& program, const std::vector<std::string>& args,
                                  int count, int parallel, std::chrono::milliseconds limit) {
     std::vector<run_result> results;
     for (int started = 0; started < count; started += parallel) {
-        std::vector<std::future<run_result>> batch;
+        std::vector<started_command> batch;
         for (int i = started; i < std::min(count, started + parallel); ++i)
-            batch.push_back(std::async(std::launch::async, [&] { return run_command(program, args, limit); }));
-        for (auto& f : batch) results.push_back(f.get());
+            batch.push_back(start_command(program, args));
+        auto deadline = std::chrono::steady_clock::now() + limit;
+        for (const auto& command : batch) {
+            auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            results.push_back(finish_command(command, std::max(left, std::chrono::milliseconds(0))));
+        }
     }
     return results;
 }

@@ -251,24 +251,31 @@ int free_port() {
     return ntohs(addr.sin_port);
 }
 
+started_command start_command(const std::filesystem::path& program, const std::vector<std::string>& args) {
+    auto out = temp_file("out"), err = temp_file("err");
+    return {spawn(program, args, out, err), out, err};
+}
+
+run_result finish_command(const started_command& command, std::chrono::milliseconds limit) {
+    run_result result;
+    auto status = wait_for_exit(command.pid, limit);
+    if (!status) {
+        result.timed_out = true;
+        ::kill(command.pid, SIGKILL);
+        status = wait_for_exit(command.pid, 10s);
+    }
+    if (status) result.exit_code = exit_code(*status).value_or(-1);
+    result.out = read_file(command.out);
+    result.err = read_file(command.err);
+    std::filesystem::remove(command.out);
+    std::filesystem::remove(command.err);
+    return result;
+}
+
 run_result run_command(const std::filesystem::path& program,
                        const std::vector<std::string>& args,
                        std::chrono::milliseconds limit) {
-    auto out = temp_file("out"), err = temp_file("err");
-    pid_t pid = spawn(program, args, out, err);
-    run_result result;
-    auto status = wait_for_exit(pid, limit);
-    if (!status) {
-        result.timed_out = true;
-        ::kill(pid, SIGKILL);
-        status = wait_for_exit(pid, 10s);
-    }
-    if (status) result.exit_code = exit_code(*status).value_or(-1);
-    result.out = read_file(out);
-    result.err = read_file(err);
-    std::filesystem::remove(out);
-    std::filesystem::remove(err);
-    return result;
+    return finish_command(start_command(program, args), limit);
 }
 
 server_process::server_process(std::string_view stage, std::vector<std::string> args)
