@@ -295,6 +295,19 @@ int main(int argc, char* argv[]) {
         std::vector<std::unique_ptr<loop>> loops;
         for (long i = 0; i < loop_count; ++i) loops.push_back(std::make_unique<loop>());
 
+        // SIGINT, SIGTERM: every loop closes its acceptor (the last close
+        // closes the listening socket) and runs until its clients are done.
+        // Set up before listening, like every loop's poller, so that a
+        // client never meets a server still opening descriptors.
+        asio::signal_set signals(loops.front()->context, SIGINT, SIGTERM);
+        signals.async_wait([&loops](asio::error_code, int) {
+            for (auto& l : loops)
+                asio::post(l->context, [&l = *l] {
+                    l.acceptor.close();
+                    l.sweeper.cancel();  // to see that it may end
+                });
+        });
+
         // One listening socket (03's listen_on: a taken port is an error),
         // and in each loop an acceptor on a duplicate of its descriptor:
         // every loop's poller watches it, and whichever loop wakes first
@@ -307,17 +320,6 @@ int main(int argc, char* argv[]) {
             co_spawn(l->context, listen_for_clients(*l, shared), asio::detached);
             co_spawn(l->context, sweep_silent_clients(*l, opts.read_timeout), asio::detached);
         }
-
-        // SIGINT, SIGTERM: every loop closes its acceptor (the last close
-        // closes the listening socket) and runs until its clients are done.
-        asio::signal_set signals(loops.front()->context, SIGINT, SIGTERM);
-        signals.async_wait([&loops](asio::error_code, int) {
-            for (auto& l : loops)
-                asio::post(l->context, [&l = *l] {
-                    l.acceptor.close();
-                    l.sweeper.cancel();  // to see that it may end
-                });
-        });
 
         std::vector<std::thread> threads;
         for (auto& l : loops) threads.emplace_back([&context = l->context] { context.run(); });
