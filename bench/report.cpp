@@ -6,6 +6,7 @@
 #include "support/process.hpp"
 #include "tools.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -86,6 +87,14 @@ std::string or_dash(const std::optional<T>& value, Format format) {
     return value ? format(*value) : "-";
 }
 
+std::string syscalls_cell(const stage_costs& c) {
+    return or_dash(c.syscalls_per_request, [](double v) { return fixed(v, 1); });
+}
+
+std::string instructions_cell(const stage_costs& c) {
+    return or_dash(c.instructions_per_request, [](double v) { return thousands(v); });
+}
+
 void write_costs(std::ostream& out, const results& r) {
     out << "## Cost per request\n\n"
         << "| stage | system calls | user-space instructions | stripped binary, bytes | "
@@ -93,9 +102,8 @@ void write_costs(std::ostream& out, const results& r) {
     for (const row& w : r.rows) {
         if (!w.costs) continue;
         const stage_costs& c = *w.costs;
-        out << "| " << w.server.name << " | "
-            << or_dash(c.syscalls_per_request, [](double v) { return fixed(v, 1); }) << " | "
-            << or_dash(c.instructions_per_request, [](double v) { return thousands(v); }) << " | "
+        out << "| " << w.server.name << " | " << syscalls_cell(c) << " | " << instructions_cell(c)
+            << " | "
             << or_dash(c.stripped_bytes, [](auto v) { return thousands(static_cast<double>(v)); })
             << " | " << or_dash(c.source_lines, [](int v) { return std::to_string(v); }) << " | "
             << c.note << " |\n";
@@ -116,7 +124,27 @@ void write_costs(std::ostream& out, const results& r) {
 }  // namespace
 
 void print_tables(std::ostream& out, const results& r) {
-    for (std::size_t s = 0; s < scenarios.size(); ++s) print_scenario_table(out, r, s);
+    for (std::size_t s = 0; s < scenarios.size(); ++s) {
+        // A scenario --benchmark_filter left out entirely: no table of dashes.
+        bool ran = std::any_of(r.rows.begin(), r.rows.end(), [s](const row& w) {
+            return w.by_scenario[s].measured() || !w.by_scenario[s].problem.empty();
+        });
+        if (ran) print_scenario_table(out, r, s);
+    }
+    if (std::none_of(r.rows.begin(), r.rows.end(), [](const row& w) { return w.costs.has_value(); }))
+        return;
+    char line[256];
+    const char* format = "  %-22s %14s %14s  %s\n";
+    out << "\ncost per request\n";
+    std::snprintf(line, sizeof line, format, "stage", "system calls", "instructions", "notes");
+    out << line;
+    for (const row& w : r.rows) {
+        if (!w.costs) continue;
+        std::snprintf(line, sizeof line, format, w.server.name.c_str(),
+                      syscalls_cell(*w.costs).c_str(), instructions_cell(*w.costs).c_str(),
+                      w.costs->note.c_str());
+        out << line;
+    }
 }
 
 void write_report(const std::filesystem::path& file, const results& r, const charts& drawn) {

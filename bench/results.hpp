@@ -83,6 +83,10 @@ struct measurement {
     std::map<std::string, spread, std::less<>> counters;
 
     bool measured() const { return windows > 0; }
+    // For a table's notes: why there is no figure.
+    std::string why_not_measured() const {
+        return problem.empty() ? "left out by --benchmark_filter" : "not measured: " + problem;
+    }
     spread operator[](std::string_view counter) const {
         auto it = counters.find(counter);
         return it == counters.end() ? spread{} : it->second;

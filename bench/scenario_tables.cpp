@@ -40,7 +40,7 @@ cells cells_for(const results& r, const row& w, std::size_t s) {
     if (w.server.what == target::kind::emulated) notes.push_back("emulated (qemu-aarch64)");
     if (w.server.what == target::kind::reference) notes.push_back("reference");
     if (!m.measured()) {
-        notes.push_back("not measured: " + m.problem);
+        notes.push_back(m.why_not_measured());
         c.notes = joined(notes);
         return c;
     }

@@ -83,7 +83,7 @@ void write_idle_sweep(std::ostream& out, const results& r) {
             const measurement& m = w.by_held[i];
             out << "| " << w.server.name << " | " << thousands(held_counts[i]) << " | ";
             if (!m.measured()) {
-                out << "- | - | - | - | - | not measured: " << m.problem << " |\n";
+                out << "- | - | - | - | - | " << m.why_not_measured() << " |\n";
                 continue;
             }
             spread per = m["rss_per_held"], rps = m["requests_per_second"];
