@@ -73,3 +73,22 @@ exercise_text() {
     found
   ' "$TUTORIAL"
 }
+
+# Runs the exercise's ```sh block, in which `./workshop bench` stands for
+# the scratch build's benchmark (build http_bench first). Its terminal output
+# goes to LOG; its report to $BUILD/exercise-bench/report.md, which
+# report_cell reads.
+run_bench_commands() {
+  local PORT=8585  # exercise_commands maps the port; a benchmark needs none
+  local bench="$BUILD/bench/http_bench --out-dir $BUILD/exercise-bench"
+  bash -c "$(exercise_commands | sed "s|\./workshop bench|$bench|g")" >>"$LOG" 2>&1
+}
+
+# Column COLUMN (1: the first after the row's name) of row ROW in section
+# SECTION ("## SECTION") of the last benchmark report.
+report_cell() {
+  awk -F' *[|] *' -v section="## $1" -v row="$2" -v column="$3" '
+    /^## / { inside = $0 == section; next }
+    inside && $2 == row { print $(column + 2); exit }
+  ' "$BUILD/exercise-bench/report.md"
+}
