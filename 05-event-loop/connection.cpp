@@ -17,6 +17,7 @@ bool try_later() {
     return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
 }
 
+// tutorial: answer-and-fin
 // Every answer is followed at once by our FIN, so it need not leave alone:
 // sent with MSG_MORE, it waits in the socket for the FIN and both leave in
 // one segment (8 segments per request instead of 10; tutorial.md, Part 5).
@@ -53,6 +54,7 @@ state send_answer(connection& c, std::string_view bytes) {
     std::string().swap(c.unsent);  // its memory too
     return after_answer(c);
 }
+// end tutorial
 
 state answer(connection& c, const raii_http::parse_result& parsed, bool more_may_follow) {
     // As 03: one whole request, nothing after it, and nothing more waiting.
