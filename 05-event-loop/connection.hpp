@@ -12,9 +12,10 @@
 //                     │ an error, the read timeout                               ▼
 //                     │                                     writing ── writable: the rest
 //                     ▼                                                          │
-//                   closed ◄──── one whole request, nothing after it ◄── all sent
+//                   closed                                    all sent: shutdown(SHUT_WR)
 //                     ▲                                                          │
-//                     │                                    anything else: shutdown(SHUT_WR)
+//                     ├──────── one whole request, nothing after it ◄────────────┤
+//                     │                                                    anything else
 //                     │                                                          ▼
 //                     └────── EOF, an error, 1 s passed ─────────────────── lingering
 //                                                                  (reads and drops what comes)

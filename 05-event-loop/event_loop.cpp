@@ -57,6 +57,8 @@ raii_http::unique_fd accept_nonblocking(int listener) {
 void refuse(raii_http::unique_fd client, std::span<char> scratch) {
     static const std::string page = raii_http::error_page(503, "Service Unavailable").serialize();
     [[maybe_unused]] auto r = ::recv(client.get(), scratch.data(), scratch.size(), 0);
+    // Sent at once, not held for the FIN with MSG_MORE as connection.cpp's
+    // answers are: this close may still send a reset, which drops what is held.
     [[maybe_unused]] auto w = ::write(client.get(), page.data(), page.size());  // fits a fresh socket's buffer
 }
 

@@ -24,8 +24,8 @@
 // per loop, behind one timerfd on Linux.
 //
 // What the abstraction costs, measured against 05 on this machine (two
-// shared cores; tutorial.md says how): about 9 system calls per request
-// instead of 4 (Asio adds each socket to epoll, re-arms it for the wait and
+// shared cores; tutorial.md says how): about 10 system calls per request
+// instead of 5 (Asio adds each socket to epoll, re-arms it for the wait and
 // removes it before close, and sets it non-blocking with ioctl where 05
 // uses accept4); about 12,600 user-space instructions per request instead
 // of 4,500 (allocations, locks, the frames); 3 to 8% more CPU time per
@@ -84,6 +84,14 @@ constexpr const char* usage =
 constexpr std::size_t head_buffer_size = raii_http::max_head_size + 1;
 // After answering, how long to keep reading what a client still sends (as 03).
 constexpr auto linger_time = std::chrono::seconds(1);
+// The answer waits in the socket for our FIN and leaves with it, in one
+// segment, as in 05 (its connection.cpp says more). Linux's MSG_MORE;
+// macOS has none, and there the FIN follows the answer in a segment of its own.
+#if defined(MSG_MORE)
+constexpr int fin_follows = MSG_MORE;
+#else
+constexpr int fin_follows = 0;
+#endif
 // Out of descriptors: how long a loop stops accepting before trying again.
 constexpr auto accept_pause = milliseconds(100);
 
@@ -108,14 +116,16 @@ awaitable<bool> readable_before(tcp::socket& client, asio::steady_timer& deadlin
 }
 // end tutorial
 
-// Closing with unread bytes makes the kernel send a reset, which can destroy
-// the answer before the client reads it. So unless the client sent exactly
-// one whole request, say we are done writing, then read and drop what comes
-// until it closes, for a while (03's close_after_answer).
+// Our FIN first: shutdown sends it, with the answer MSG_MORE held back
+// (close alone, with bytes of the client's unread, would send a reset and
+// drop that answer). Then, unless the client sent exactly one whole
+// request, read and drop what comes until it closes, for a while: closing
+// with unread bytes makes the kernel send a reset, which can destroy the
+// answer before the client reads it (03's close_after_answer).
 awaitable<void> close_after_answer(tcp::socket& client, bool request_was_whole) {
-    if (request_was_whole) co_return;  // closed at once by the caller, with a FIN
     asio::error_code ignored;
     client.shutdown(tcp::socket::shutdown_send, ignored);
+    if (request_was_whole) co_return;  // closed at once by the caller
     asio::steady_timer deadline(client.get_executor(), linger_time);
     char sink[512];  // only lingering connections have it (their frame is their own)
     for (;;) {
@@ -147,8 +157,9 @@ awaitable<void> serve_connection(tcp::socket client, clock::time_point head_dead
     bool whole = parsed.status == raii_http::parse_status::complete && used == parsed.head_size;
     std::string answer = raii_http::respond_to(parsed).serialize();
     buffer.reset();  // answered: the head's memory goes (parsed's views with it)
-    asio::error_code error;
-    co_await asio::async_write(client, asio::buffer(answer), asio::redirect_error(use_awaitable, error));
+    asio::error_code error;  // async_write takes no flags: each async_send may send part
+    for (asio::const_buffer rest = asio::buffer(answer); rest.size() > 0 && !error;)
+        rest += co_await client.async_send(rest, fin_follows, asio::redirect_error(use_awaitable, error));
     if (!error) co_await close_after_answer(client, whole);
 }  // the socket closes here
 // end tutorial

@@ -1,7 +1,8 @@
 # The benchmark's smoke test (cmake -P): runs the quick mode, then checks
-# what it wrote, never a speed: report.md has every scenario's table with a
-# row for every server in bin/ and for nginx, the dropped-connection check,
-# both sweeps' tables, every goal, and the three charts are PNGs.
+# what it wrote, never a speed: report.md has every scenario's table, with
+# its TCP segments column and a row for every server in bin/ and for nginx,
+# the dropped-connection check, both sweeps' tables, every goal, and the
+# three charts are PNGs.
 cmake_minimum_required(VERSION 3.25)  # IN_LIST
 # Expects -DBENCH=<http_bench> -DBIN_DIR=<build/bin> -DOUT_DIR=<where to write>.
 
@@ -55,6 +56,7 @@ list(APPEND servers nginx)
 
 foreach(scenario "one client" "32 clients" "32 clients + 16 stalled")
   section("${scenario}" text)
+  expect_in("${scenario}" "${text}" "| TCP segments per request |")
   foreach(server IN LISTS servers)
     expect_in("${scenario}" "${text}" "| ${server} |")
   endforeach()

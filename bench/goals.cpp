@@ -67,12 +67,23 @@ std::string absent(const results& r, std::string_view name, std::string_view pro
            (problem.empty() ? "" : ": " + std::string(problem));
 }
 
-std::string costs_phrase(const results& r, std::string_view name) {
+// What one request of `name` costs, as far as it was counted: system calls
+// and instructions (stages only), TCP segments in scenario s (only in a
+// network namespace of the benchmark's own). Empty when nothing was.
+std::string costs_phrase(const results& r, std::string_view name, std::size_t s) {
+    std::vector<std::string> parts;
     const row* w = r.find(name);
-    if (!w || !w->costs || !w->costs->syscalls_per_request || !w->costs->instructions_per_request)
-        return "";
-    return fixed(*w->costs->syscalls_per_request, 1) + " system calls and " +
-           thousands(*w->costs->instructions_per_request) + " instructions per request";
+    if (w && w->costs && w->costs->syscalls_per_request && w->costs->instructions_per_request)
+        parts = {fixed(*w->costs->syscalls_per_request, 1) + " system calls",
+                 thousands(*w->costs->instructions_per_request) + " instructions"};
+    const measurement* m = r.scenario(name, s);
+    if (r.config.own_network && m && (*m)["segments_per_request"].min >= 0)
+        parts.push_back(fixed(m->median("segments_per_request"), 2) + " TCP segments");
+    if (parts.empty()) return "";
+    std::string phrase = parts.front();
+    for (std::size_t i = 1; i < parts.size(); ++i)
+        phrase += (i + 1 == parts.size() ? " and " : ", ") + parts[i];
+    return phrase + " per request";
 }
 
 std::string retried_phrase(std::string_view name, const measurement& m) {
@@ -95,14 +106,15 @@ std::string why(const results& r, std::string_view a, std::string_view b, std::s
     if (a_dropped)
         return "Why: " + std::string(a) + "'s accept queue overflowed (" + retried_phrase(a, *ma) +
                ", each a second later), " + std::string(b) + "'s did not";
-    std::string ca = costs_phrase(r, a), cb = costs_phrase(r, b);
+    std::string ca = costs_phrase(r, a, s), cb = costs_phrase(r, b, s);
     std::string also = b_dropped ? " (" + std::string(b) + "'s own figure is lowered by its " +
                                        thousands(static_cast<double>(retried_connections(*mb))) +
                                        " retried connections)"
                                  : "";
     if (ca.empty()) return also.empty() ? "" : "Note" + also;
     return "No connection of " + std::string(a) + " was dropped; what remains: it makes " + ca +
-           (cb.empty() ? "" : ", " + std::string(b) + " " + cb) + " (see Cost per request)" + also;
+           (cb.empty() ? "" : ", " + std::string(b) + " " + cb) +
+           " (see Cost per request and the scenario's table)" + also;
 }
 
 // "a in scenario sa is at least `line` times b in scenario sb".

@@ -20,10 +20,11 @@
 namespace bench {
 namespace {
 
-// /proc/net/netstat holds pairs of lines: "TcpExt: Name1 Name2 ..." and
-// "TcpExt: value1 value2 ...".
-std::optional<std::uint64_t> netstat_value(const std::string& group, const std::string& name) {
-    std::ifstream in("/proc/net/netstat");
+// /proc/net/netstat and /proc/net/snmp hold pairs of lines:
+// "TcpExt: Name1 Name2 ..." and "TcpExt: value1 value2 ...".
+std::optional<std::uint64_t> counter_value(const char* file, const std::string& group,
+                                           const std::string& name) {
+    std::ifstream in(file);
     for (std::string names, values; std::getline(in, names) && std::getline(in, values);) {
         std::istringstream n(names), v(values);
         std::string key, value;
@@ -71,7 +72,13 @@ std::optional<std::uint64_t> own_resident_bytes(pid_t pid) {
 
 }  // namespace
 
-std::optional<std::uint64_t> listen_overflows() { return netstat_value("TcpExt", "ListenOverflows"); }
+std::optional<std::uint64_t> listen_overflows() {
+    return counter_value("/proc/net/netstat", "TcpExt", "ListenOverflows");
+}
+
+std::optional<std::uint64_t> tcp_segments_sent() {
+    return counter_value("/proc/net/snmp", "Tcp", "OutSegs");
+}
 
 bool enter_own_network_namespace() {
 #if defined(__linux__)

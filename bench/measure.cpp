@@ -57,9 +57,12 @@ load_result load_window(benchmark::State& state, int port, int clients,
                         std::chrono::milliseconds length, std::size_t response_size) {
     load_plan plan{port, clients, length, response_size};
     auto overflows_before = listen_overflows();
+    auto segments_before = tcp_segments_sent();
     load_result load;
     for (auto _ : state) load = run_load(plan);
     auto overflows_after = listen_overflows();
+    auto segments_after = tcp_segments_sent();
+    double segments = difference(segments_after, segments_before);
     state.counters["requests_per_second"] = load.requests_per_second();
     state.counters["p50_us"] = load.percentile_us(50);
     state.counters["p99_us"] = load.percentile_us(99);
@@ -73,6 +76,9 @@ load_result load_window(benchmark::State& state, int port, int clients,
     state.counters["syn_drops"] = static_cast<double>(load.dropped.syn);
     state.counters["handshake_end_drops"] = static_cast<double>(load.dropped.handshake_end);
     state.counters["listen_overflows"] = difference(overflows_after, overflows_before);
+    state.counters["tcp_segments"] = segments;
+    state.counters["segments_per_request"] =
+        segments >= 0 && load.completed > 0 ? segments / static_cast<double>(load.completed) : -1;
     if (load.completed == 0) state.SetLabel("stalled");
     return load;
 }

@@ -175,7 +175,19 @@ void write_report(const std::filesystem::path& file, const results& r, const cha
            "and the client's kernel sends it again a second later: one such connection costs "
            "more than thousands of served requests. The *retried* column counts them, and "
            "*Dropped connections, counted twice* checks that count against the kernel's.\n\n"
-           "The ARM64 original runs under qemu-aarch64, which translates its instructions but "
+        << "*TCP segments per request* counts the segments the kernel sent per answered "
+           "request, both sides together (`Tcp OutSegs` in `/proc/net/snmp`, read before and "
+           "after every window and divided by the requests answered; the median window). It is "
+           "counted, not timed, and each segment is work for both kernels: a server whose "
+           "answer and FIN leave in one segment spares the FIN's own, and usually the client's "
+           "acknowledgement in between. "
+        << (config.own_network
+                ? "The benchmark runs in a network namespace of its own, so the count is its "
+                  "traffic alone.\n\n"
+                : "Only counted in a network namespace of the benchmark's own (as root, on "
+                  "Linux); here every other program's traffic would land in it, so the column "
+                  "shows `-`.\n\n")
+        << "The ARM64 original runs under qemu-aarch64, which translates its instructions but "
            "hands its system calls to the host kernel as they are; stage 01 spends nearly all "
            "its time in system calls, so emulation costs it little.\n\n";
     if (drawn.throughput)

@@ -1,16 +1,23 @@
 // Stage 05's pieces on their own: the deadline list, fed times directly,
-// and the connection state machine, fed events directly over a socketpair
-// (no listener, no poller, no server process).
+// and the connection state machine, fed events directly over a socketpair,
+// or a TCP connection on loopback where TCP itself is the point (no poller,
+// no server process).
 #include "connection.hpp"
 #include "deadline_list.hpp"
+#include "server.hpp"
+#include "support/client.hpp"
 #include "support/golden.hpp"
 
+#include <arpa/inet.h>
 #include <catch2/catch_test_macros.hpp>
 #include <csignal>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <string>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <utility>
 #include <vector>
 
 using namespace evented;
@@ -60,6 +67,25 @@ struct pair_fixture {
 
 const std::string get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 
+// Both ends of a TCP connection on loopback: the server's, non-blocking as
+// the loop's are, and the client's.
+std::pair<raii_http::unique_fd, workshop::socket_fd> tcp_pair() {
+    raii_http::unique_fd listener = raii_http::listen_on(0);  // any free port
+    sockaddr_in address{};
+    socklen_t size = sizeof address;
+    ::getsockname(listener.get(), reinterpret_cast<sockaddr*>(&address), &size);
+    workshop::socket_fd client = workshop::connect_to(ntohs(address.sin_port));
+    raii_http::unique_fd server(::accept(listener.get(), nullptr, nullptr));
+    REQUIRE(server);
+    ::fcntl(server.get(), F_SETFL, O_NONBLOCK);
+    return {std::move(server), std::move(client)};
+}
+
+bool readable_soon(int fd) {
+    pollfd p{fd, POLLIN, 0};
+    return ::poll(&p, 1, 2000) == 1;
+}
+
 }  // namespace
 
 TEST_CASE("deadline list: ordered by arrival, expired from the front", "[deadline-list]") {
@@ -108,6 +134,24 @@ TEST_CASE("a whole request at once: answered and closed, no buffer of its own", 
     CHECK(p.received() == workshop::golden_response());
     CHECK(p.c.whole);
     CHECK(p.c.head == nullptr);
+}
+
+// Over TCP, where a socketpair would show neither: the answer waits in the
+// socket for our FIN (MSG_MORE, on Linux), and a close with bytes of the
+// client's unread sends a reset instead of the FIN, dropping what is held.
+TEST_CASE("bytes behind a whole request, unread at the close: the answer still arrives", "[state-machine]") {
+    std::signal(SIGPIPE, SIG_IGN);  // as the server does
+    auto [server, client] = tcp_pair();
+    connection c{std::move(server)};
+    std::vector<char> scratch(head_buffer_size());
+    REQUIRE(workshop::send_all(client.get(), get));
+    REQUIRE(readable_soon(c.fd.get()));
+    CHECK(on_readable(c, scratch) == state::closed);  // one whole request: closed at once
+    REQUIRE(workshop::send_all(client.get(), "GET"));  // arrives before the loop closes it
+    REQUIRE(readable_soon(c.fd.get()));
+    c.fd.reset();  // what the loop does with a closed connection
+    workshop::reply r = workshop::read_to_end(client.get(), 2s);
+    CHECK(r.bytes == workshop::golden_response());
 }
 
 TEST_CASE("a head in pieces: a buffer of its own until it is whole", "[state-machine]") {
