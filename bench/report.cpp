@@ -114,8 +114,11 @@ void write_costs(std::ostream& out, const results& r) {
            "user space, the C and C++ libraries included); each tool also runs the stage for "
            "no request, and the difference divided by "
         << r.config.cost_requests
-        << " is the figure, so start-up and shutdown cancel out. The counts repeat from run "
-           "to run (a threaded stage's within a few percent). Binary size: `strip` of a copy. Lines of source: non-blank lines, "
+        << " is the figure, so start-up and shutdown cancel out. The counts of the stages that "
+           "serve one connection at a time (01 to 03) repeat from run to run; those of a stage "
+           "with several threads or loops vary with which of them wakes for each connection "
+           "(05's system calls ran from 5.0 to 7.2 in runs on two cores). Binary size: `strip` "
+           "of a copy. Lines of source: non-blank lines, "
            "comments included, of the `.c .cc .cpp .h .hpp .S .s` files in the stage's "
            "directory (CMakeLists.txt not counted; 01-raw-asm holds both the ARM64 and the "
            "x86-64 assembly). The emulated row and nginx are not counted.\n\n";
