@@ -28,7 +28,7 @@ using namespace bench;
 
 constexpr const char* usage =
     "usage: http_bench [--quick] [--out-dir DIR] [--benchmark_... flags]\n"
-    "  --quick         fewer, shorter windows: under a minute instead of about 4½\n"
+    "  --quick         fewer, shorter windows: under a minute instead of 4 to 5\n"
     "  --out-dir DIR   where results.json, report.md and the charts go\n"
     "                  (default: " BENCH_OUT_DIR ")\n"
     "Google Benchmark's own flags work too, e.g. --benchmark_filter=nginx.";
