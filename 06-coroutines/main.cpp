@@ -30,7 +30,7 @@
 // uses accept4); about 12,600 user-space instructions per request instead
 // of 4,500 (allocations, locks, the frames); 3 to 8% more CPU time per
 // request, most of which is the kernel's either way; 650 bytes per silent
-// connection instead of 130; and 2 to 3% fewer requests per second.
+// connection instead of 130; and 2 to 12% fewer requests per second.
 //
 // Why one io_context per core, each run by one thread, rather than one
 // io_context run by every thread: everything of a connection stays on one
