@@ -19,7 +19,13 @@ std::string label(const row& w) {
     bool measured = std::any_of(w.by_scenario.begin(), w.by_scenario.end(),
                                 [](const measurement& m) { return m.measured(); });
     if (!measured) return "\"" + w.server.name + "\\n(not measured)\"";
-    if (w.server.what == target::kind::emulated) return "\"" + w.server.name + "\\n(emulated)\"";
+    // "01-raw-asm\n(arm64, emulated)": its whole name on one line is wider
+    // than its group of bars and runs into the next row's.
+    if (w.server.what == target::kind::emulated) {
+        const std::string& name = w.server.name;
+        auto last = name.rfind('-');
+        return "\"" + name.substr(0, last) + "\\n(" + name.substr(last + 1) + ", emulated)\"";
+    }
     return w.server.name;
 }
 
