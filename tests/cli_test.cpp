@@ -12,7 +12,7 @@ using Catch::Matchers::ContainsSubstring;
 namespace {
 
 std::filesystem::path binary_or_skip() {
-    auto path = server_binary(current_stage().name);
+    auto path = current_server();
     if (!std::filesystem::exists(path))
         SKIP(std::string(current_stage().name) + " was not built here: " +
              std::string(current_stage().missing_hint));
@@ -45,7 +45,7 @@ TEST_CASE("a second server on a taken port says bind and the port, and exits", "
     auto first = start_server();
     std::string port = std::to_string(first->port());
     // Generous bound: the emulated ARM64 build starts slowly on a loaded machine.
-    run_result second = run_command(server_binary(current_stage().name), {"--port", port}, 10s);
+    run_result second = run_command(current_server(), {"--port", port}, 10s);
     CHECK_FALSE(second.timed_out);
     CHECK(second.exit_code != 0);
     CHECK_THAT(second.err, ContainsSubstring("bind to port " + port));

@@ -48,7 +48,7 @@ TEST_CASE("concurrent clients, 5 requests each, every answer golden", "[concurre
     CHECK(server->running());
 }
 
-TEST_CASE("64 silent connections and a fresh client", "[concurrent][stall]") {
+TEST_CASE("64 silent connections and a fresh client", "[stall]") {
     if (!current_stage().concurrent)
         SKIP("serves one connection at a time: the [stall] test shows what a silent client does to it");
     auto server = start_server();
@@ -63,7 +63,7 @@ TEST_CASE("64 silent connections and a fresh client", "[concurrent][stall]") {
     CHECK(waited < 3.0);  // typically milliseconds; generous for a loaded machine
 }
 
-TEST_CASE("one connection over --max-connections is answered 503", "[concurrent][connection-limit]") {
+TEST_CASE("one connection over --max-connections is answered 503", "[connection-limit]") {
     if (!current_stage().concurrent) SKIP("no connection limit: serves one connection at a time");
     std::vector<std::string> args = {"--max-connections", "4"};
     if (current_stage().name == "04-threaded") args.insert(args.end(), {"--threads", "2"});  // 05 has no threads option
@@ -86,7 +86,7 @@ TEST_CASE("one connection over --max-connections is answered 503", "[concurrent]
     CHECK(exchange(server->port()).bytes == golden_response());
 }
 
-TEST_CASE("SIGTERM under load: exit 0, every finished answer intact", "[concurrent][graceful-shutdown]") {
+TEST_CASE("SIGTERM under load: exit 0, every finished answer intact", "[graceful-shutdown]") {
     if (!current_stage().graceful_shutdown) SKIP("no graceful shutdown: the [graceful-shutdown] test shows SIGTERM killing it");
     auto server = start_server();
     std::atomic<int> complete = 0, corrupt = 0;
@@ -106,7 +106,7 @@ TEST_CASE("SIGTERM under load: exit 0, every finished answer intact", "[concurre
     CHECK(complete > 0);
 }
 
-TEST_CASE("descriptors stay flat after thousands of connections", "[concurrent][no-leak]") {
+TEST_CASE("descriptors stay flat after thousands of connections", "[no-leak]") {
     auto server = start_server();
     if (!open_descriptors(server->pid())) SKIP("cannot count the server's descriptors on this system (Linux: /proc, macOS: libproc)");
     REQUIRE(golden_answers(server->port(), 4, 50) == 200);  // warm up

@@ -16,7 +16,7 @@ namespace {
 // The current stage, started by a shell that first lowers its descriptor
 // limit (posix_spawn cannot set limits; `ulimit` can, on Linux and macOS).
 std::unique_ptr<stage_server> start_with_descriptor_limit(std::size_t limit) {
-    auto binary = server_binary(current_stage().name);
+    auto binary = current_server();
     if (!std::filesystem::exists(binary)) SKIP(std::string(current_stage().name) + " was not built here");
     int port = free_port();
     // A cross build's server runs through its launcher (an emulator).

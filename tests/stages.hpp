@@ -7,6 +7,7 @@
 #include "support/golden.hpp"
 #include "support/process.hpp"
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,7 +16,7 @@
 namespace workshop {
 
 struct stage {
-    std::string_view name;           // bin/<name>; the value of --stage
+    std::string_view name;           // the value of --stage
     std::string_view missing_hint;   // why the binary may be absent
     bool reads_request = false;      // reads the head, so closes with FIN not RST
     bool parses_request = false;     // answers by status code (404, 405, 400, 431)
@@ -30,9 +31,11 @@ std::vector<std::string> read_timeout_args(const stage& s, double seconds);
 
 const std::vector<stage>& all_stages();
 
-// The row chosen on the command line.
+// The row chosen on the command line, and the program that runs its server.
 const stage& current_stage();
-void choose_stage(std::string_view name);  // throws for an unknown name
+const std::filesystem::path& current_server();
+// A name with no row in all_stages() is held to every capability.
+void choose_stage(std::string_view name, std::filesystem::path server);
 
 // A stage's server for one test. When the test ends it is stopped, and a
 // sanitizer report in what it wrote to stderr fails the test: under the

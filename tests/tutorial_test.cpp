@@ -82,9 +82,13 @@ std::string replace_all(std::string text, const std::string& from, const std::st
     return text;
 }
 
-const std::map<std::string, std::string> stage_binaries = {
-    {"01", "01-raw-asm"}, {"02", "02-c-abi-from-cpp"}, {"03", "03-raii-cpp"}, {"04", "04-threaded"}, {"05", "05-event-loop"},
-    {"06", "06-coroutines"}};
+// The program of the server labelled `label` (03) in this build.
+std::filesystem::path server_program(const std::string& label) {
+    for (const auto& row : build_servers())
+        if (row.label == label) return row.program;
+    FAIL("no server labelled " << label << " in this build");
+    return {};
+}
 
 const std::vector<std::string> tutorial = read_lines(source_dir / "tutorial.md");
 
@@ -122,8 +126,9 @@ TEST_CASE("every region tagged in the source is in the tutorial", "[tutorial]") 
     std::set<std::string> included;
     for (const auto& marker : include_markers()) included.insert(marker.file + " " + marker.region);
     const std::regex tag("^\\s*// tutorial: (\\S+)\\s*$");
-    for (const auto& [_, stage] : stage_binaries) {
-        for (const auto& entry : fs::directory_iterator(source_dir / stage)) {
+    for (const auto& folder : fs::directory_iterator(source_dir)) {
+        if (!std::regex_match(folder.path().filename().string(), std::regex("[0-9]{2}-.*"))) continue;  // a stage
+        for (const auto& entry : fs::directory_iterator(folder.path())) {
             auto relative = fs::relative(entry.path(), source_dir).generic_string();
             for (const auto& line : read_lines(entry.path())) {
                 std::smatch m;
@@ -152,8 +157,9 @@ TEST_CASE("every runnable command prints what the tutorial shows", "[tutorial]")
         std::unique_ptr<server_process> server;
         std::string port = "8585";
         if (m[2].matched) {
-            server = std::make_unique<server_process>(stage_binaries.at(m[2]));
-            port = std::to_string(server->port());
+            int free = free_port();
+            port = std::to_string(free);
+            server = std::make_unique<server_process>(server_program(m[2]), std::vector<std::string>{"--port", port}, free);
         }
         std::string script = "cd '" + source_dir.string() + "' && { " +
                              replace_all(command.text, "8585", port) + "} 2>&1";

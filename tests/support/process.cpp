@@ -101,6 +101,24 @@ std::filesystem::path server_binary(std::string_view stage) {
     return std::filesystem::path(WORKSHOP_BIN_DIR) / stage;
 }
 
+std::vector<server_row> build_servers() {
+    std::ifstream in(WORKSHOP_SERVERS_FILE);
+    if (!in) throw std::runtime_error("cannot read " WORKSHOP_SERVERS_FILE);
+    std::vector<server_row> rows;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line.starts_with('#')) continue;
+        std::istringstream fields(line);
+        server_row row;
+        std::string program;
+        std::getline(fields, row.name, '\t');
+        std::getline(fields, row.label, '\t');
+        std::getline(fields, program);
+        row.program = program;
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
 std::vector<std::string> server_launcher() {
     std::vector<std::string> words;
     std::istringstream launcher(WORKSHOP_SERVER_LAUNCHER);

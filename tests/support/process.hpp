@@ -18,6 +18,15 @@ using namespace std::chrono_literals;
 // ${build}/bin/<stage>: where the build puts every server.
 std::filesystem::path server_binary(std::string_view stage);
 
+// A server of this build, as cmake/stages.cmake lists them in servers.txt:
+// every stage's, and the ARM64 original's where it is built.
+struct server_row {
+    std::string name;   // 03-raii-cpp
+    std::string label;  // 03
+    std::filesystem::path program;
+};
+std::vector<server_row> build_servers();
+
 // The command that runs the servers of a cross build (e.g. qemu-aarch64 -L
 // /usr/aarch64-linux-gnu for an ARM64 build on x86-64), as words; empty when
 // they run natively.

@@ -1,0 +1,10 @@
+# Fails, naming them, when the harness has test cases that no capability of
+# tests/CMakeLists.txt selects: CTest would never run them.
+execute_process(COMMAND ${HARNESS} --list-tests "${FILTER}"
+                OUTPUT_VARIABLE out RESULT_VARIABLE rc)
+if(NOT out MATCHES "([0-9]+) matching test case")
+  message(FATAL_ERROR "harness --list-tests said:\n${out}")
+endif()
+if(NOT CMAKE_MATCH_1 EQUAL 0)
+  message(FATAL_ERROR "test cases in no capability (add their tag to `capabilities` in tests/CMakeLists.txt):\n${out}")
+endif()
