@@ -71,7 +71,7 @@ TEST_CASE("RFC 9112: each case beside nginx", "[rfc9112][nginx]") {
     auto nginx = start_nginx();
     if (!nginx) {
         std::cout << "SKIPPED: nginx is not installed here, so no case is compared with it\n";
-        SKIP("nginx is not installed: the comparison with it is skipped (Debian: apt-get install nginx-light)");
+        SKIP("nginx is not installed: the comparison with it is skipped (./workshop test installs it)");
     }
     auto server = start_server();
     const stage& s = current_stage();
