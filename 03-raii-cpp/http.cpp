@@ -110,8 +110,11 @@ bool parse_header(std::string_view line, request& req) {
 // gets the last one's.
 int count_fields(const request& req, std::string_view name, std::string_view& value) {
     int count = 0;
-    for (const auto& h : req.headers)
-        if (iequals(h.name, name)) ++count, value = h.value;
+    for (const auto& h : req.headers) {
+        if (!iequals(h.name, name)) continue;
+        ++count;
+        value = h.value;
+    }
     return count;
 }
 
@@ -174,7 +177,7 @@ parse_result parse_request(std::string_view bytes) {
 
     parse_result result{.status = parse_status::complete, .head_size = head_size};
     std::string_view rest = bytes.substr(start, head_size - 2 - start), line;
-    split(rest, crlf, line);
+    split(rest, crlf, line);  // the request line: the head has a CRLF after it
     if (auto status = parse_request_line(line, result.req); status != parse_status::complete)
         return {.status = status};
     while (split(rest, crlf, line))
