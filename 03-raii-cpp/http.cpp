@@ -8,12 +8,27 @@ namespace {
 
 constexpr std::string_view crlf = "\r\n";
 
-// RFC 9110 token characters: what a method or a header name is made of.
-bool is_token(std::string_view s) {
-    constexpr std::string_view punctuation = "!#$%&'*+-.^_`|~";
+// Not empty, and made only of letters, digits and `punctuation`.
+bool made_of(std::string_view s, std::string_view punctuation) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [&](unsigned char c) {
         return std::isalnum(c) || punctuation.find(static_cast<char>(c)) != std::string_view::npos;
     });
+}
+
+// RFC 9110 token characters: what a method or a header name is made of.
+bool is_token(std::string_view s) { return made_of(s, "!#$%&'*+-.^_`|~"); }
+
+// RFC 9112 §3.2, RFC 3986 §3.2.2: a name, an IPv4 address or an [IPv6]
+// literal, maybe a :port; no space, slash or "@", and not empty (an http
+// URI's host never is: RFC 9110 §4.2.1).
+bool is_host(std::string_view s) { return made_of(s, "-._~%!$&'()*+,;=:[]"); }
+
+bool is_digits(std::string_view s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c); });
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+    return std::ranges::equal(a, b, [](unsigned char x, unsigned char y) { return std::tolower(x) == std::tolower(y); });
 }
 
 // No control characters (NUL, bare CR or LF…), no spaces: a request target.
@@ -48,14 +63,38 @@ bool split(std::string_view& rest, std::string_view separator, std::string_view&
     return true;
 }
 
+// RFC 9112 §3.2.1-2: origin-form "/path?query", or absolute-form
+// "http://host/path?query", which a server MUST accept (clients send it to
+// proxies). The page served depends on the path alone; empty: neither form.
+std::string_view path_of(std::string_view target) {
+    if (target.starts_with('/')) return target.substr(0, target.find('?'));
+    std::string_view scheme;
+    if (!split(target, "://", scheme) || !made_of(scheme, "+-.")) return {};
+    auto path_at = target.find_first_of("/?");
+    if (target.empty() || path_at == 0) return {};  // no host: RFC 9110 §4.2.1
+    if (path_at == std::string_view::npos || target[path_at] == '?') return "/";  // RFC 9110 §4.2.3
+    target.remove_prefix(path_at);
+    return target.substr(0, target.find('?'));
+}
+
+// RFC 9112 §2.3: "HTTP/" DIGIT "." DIGIT, in capitals.
+bool is_version(std::string_view v) {
+    return v.size() == 8 && v.starts_with("HTTP/") && std::isdigit(static_cast<unsigned char>(v[5])) &&
+           v[6] == '.' && std::isdigit(static_cast<unsigned char>(v[7]));
+}
+
 // tutorial: request-line
-// "GET / HTTP/1.1": exactly three parts, single spaces, a target that is a
-// path, and a version this server speaks.
-bool parse_request_line(std::string_view line, request& req) {
-    if (!split(line, " ", req.method) || !split(line, " ", req.target)) return false;
+// "GET / HTTP/1.1": exactly three parts, single spaces (RFC 9112 §3), a
+// target in a form we serve, and a version. Returns complete when it is fine.
+parse_status parse_request_line(std::string_view line, request& req) {
+    if (!split(line, " ", req.method) || !split(line, " ", req.target)) return parse_status::bad_request;
     req.version = line;
-    return is_token(req.method) && req.target.starts_with('/') && is_visible(req.target) &&
-           (req.version == "HTTP/1.1" || req.version == "HTTP/1.0");
+    req.path = path_of(req.target);
+    if (!is_token(req.method) || req.path.empty() || !is_visible(req.target) || !is_version(req.version))
+        return parse_status::bad_request;
+    // HTTP/1.x, whatever x: a higher minor is answered as 1.1 (RFC 9110
+    // §6.2). Another major version is one this server does not speak.
+    return req.version.starts_with("HTTP/1.") ? parse_status::complete : parse_status::version_not_supported;
 }
 // end tutorial
 
@@ -67,33 +106,83 @@ bool parse_header(std::string_view line, request& req) {
     return true;
 }
 
+// How many fields are called `name`, in any case (RFC 9110 §5.1); `value`
+// gets the last one's.
+int count_fields(const request& req, std::string_view name, std::string_view& value) {
+    int count = 0;
+    for (const auto& h : req.headers) {
+        if (!iequals(h.name, name)) continue;
+        ++count;
+        value = h.value;
+    }
+    return count;
+}
+
+// tutorial: check-fields
+// The fields that say whom a request is for and where it ends. When two
+// servers on a request's way (a proxy and this one) could read its end
+// differently, one may see two requests where the other sees one: request
+// smuggling. So any doubt about the framing is refused.
+parse_status check_fields(const request& req) {
+    std::string_view host, length, coding;
+    int hosts = count_fields(req, "Host", host);
+    int lengths = count_fields(req, "Content-Length", length);
+    int codings = count_fields(req, "Transfer-Encoding", coding);
+    // RFC 9112 §3.2: Host once in HTTP/1.1 (at most once in 1.0), well-formed.
+    if (hosts > 1 || (hosts == 0 && req.version != "HTTP/1.0") || (hosts == 1 && !is_host(host)))
+        return parse_status::bad_request;
+    // §6.3: one Content-Length, all digits; otherwise the body's end is unknown.
+    if (lengths > 1 || (lengths == 1 && !is_digits(length))) return parse_status::bad_request;
+    // §6.1: one Transfer-Encoding, not beside a Content-Length (which one
+    // would end the body?), not in HTTP/1.0 (which has no transfer codings).
+    if (codings > 1 || (codings == 1 && (lengths == 1 || req.version == "HTTP/1.0")))
+        return parse_status::bad_request;
+    // §6.1, RFC 9110 §15.6.2: chunked is the coding understood here (the
+    // body is read and dropped after the answer); any other: 501.
+    if (codings == 1 && !iequals(coding, "chunked")) return parse_status::not_implemented;
+    return parse_status::complete;
+}
+// end tutorial
+
 }  // namespace
 
 // tutorial: parse-request
 parse_result parse_request(std::string_view bytes) {
+    // RFC 9112 §2.2: empty lines before the request line are ignored.
+    std::size_t start = 0;
+    while (bytes.substr(start).starts_with(crlf)) start += 2;
+    // Too large: 414 when the request line alone does not fit (a long
+    // target makes it so: RFC 9112 §3), 431 otherwise (RFC 6585 §5).
+    auto too_large = [&] {
+        bool line_fits = bytes.substr(0, max_head_size).find(crlf, start) != std::string_view::npos;
+        return parse_result{.status = line_fits ? parse_status::head_too_large : parse_status::target_too_long};
+    };
     // Lines end with CRLF (a bare LF is a control character in a line and
     // makes the request malformed); the head ends with an empty line.
-    auto end = bytes.find("\r\n\r\n");
+    auto end = bytes.find("\r\n\r\n", start);
     if (end == std::string_view::npos) {
-        if (bytes.size() > max_head_size) return {.status = parse_status::head_too_large};
+        if (bytes.size() > max_head_size) return too_large();
         // Reject a bad request line as soon as it is whole, and a bare LF
         // (what a client typing into nc sends) as soon as it arrives:
         // neither becomes valid by waiting for the rest of the head.
         request req;
-        std::string_view line, rest = bytes;
-        if ((split(rest, crlf, line) && !parse_request_line(line, req)) || has_bare_lf(bytes))
-            return {.status = parse_status::bad_request};
+        std::string_view line, rest = bytes.substr(start);
+        if (split(rest, crlf, line))
+            if (auto status = parse_request_line(line, req); status != parse_status::complete) return {.status = status};
+        if (has_bare_lf(bytes)) return {.status = parse_status::bad_request};
         return {.status = parse_status::incomplete};
     }
     std::size_t head_size = end + 4;
-    if (head_size > max_head_size) return {.status = parse_status::head_too_large};
+    if (head_size > max_head_size) return too_large();
 
     parse_result result{.status = parse_status::complete, .head_size = head_size};
-    std::string_view rest = bytes.substr(0, end + 2), line;
-    if (!split(rest, crlf, line) || !parse_request_line(line, result.req))
-        return {.status = parse_status::bad_request};
+    std::string_view rest = bytes.substr(start, head_size - 2 - start), line;
+    split(rest, crlf, line);  // the request line: the head has a CRLF after it
+    if (auto status = parse_request_line(line, result.req); status != parse_status::complete)
+        return {.status = status};
     while (split(rest, crlf, line))
         if (!parse_header(line, result.req)) return {.status = parse_status::bad_request};
+    if (auto status = check_fields(result.req); status != parse_status::complete) return {.status = status};
     return result;
 }
 // end tutorial
@@ -119,6 +208,9 @@ response error_page(int status, std::string_view reason) {
 response respond_to(const parse_result& parsed) {
     switch (parsed.status) {
         case parse_status::head_too_large: return error_page(431, "Request Header Fields Too Large");
+        case parse_status::target_too_long: return error_page(414, "URI Too Long");
+        case parse_status::version_not_supported: return error_page(505, "HTTP Version Not Supported");
+        case parse_status::not_implemented: return error_page(501, "Not Implemented");
         case parse_status::bad_request:
         case parse_status::incomplete: return error_page(400, "Bad Request");
         case parse_status::complete: break;
@@ -129,7 +221,7 @@ response respond_to(const parse_result& parsed) {
         r.extra_headers.push_back({"Allow", "GET, HEAD"});
         return r;
     }
-    response r = req.target == "/"
+    response r = req.path == "/"
         ? response{.body = "<!doctype html><html><body><h1>Hello from Assembler :)</h1></body></html>\n"}
         : error_page(404, "Not Found");
     r.head_only = req.method == "HEAD";

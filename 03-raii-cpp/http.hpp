@@ -9,7 +9,8 @@
 
 namespace raii_http {
 
-// A request head larger than this is answered 431.
+// A request head larger than this is answered 431, or 414 when its request
+// line alone does not fit.
 inline constexpr std::size_t max_head_size = 8 * 1024;
 
 struct header {
@@ -19,14 +20,18 @@ struct header {
 // Views into the bytes given to parse_request: valid while those live.
 struct request {
     std::string_view method, target, version;
+    std::string_view path;  // the target's path: "/" for "/?q=1" and "http://host"
     std::vector<header> headers;
 };
 
 enum class parse_status {
-    complete,        // a whole head, up to and including the blank line
-    incomplete,      // valid so far: read more
-    bad_request,     // malformed, or not HTTP/1.0 or 1.1: 400
-    head_too_large,  // over max_head_size: 431
+    complete,               // a whole head, up to and including the blank line
+    incomplete,             // valid so far: read more
+    bad_request,            // malformed, or its framing or Host unclear: 400
+    head_too_large,         // over max_head_size: 431
+    target_too_long,        // its request line alone over max_head_size: 414
+    version_not_supported,  // HTTP/2.0 and every other major version but 1: 505
+    not_implemented,        // a transfer coding other than chunked: 501
 };
 
 struct parse_result {

@@ -1,6 +1,7 @@
 // Stage 03's parser and responses, fed bytes directly: no sockets involved.
 #include "http.hpp"
 #include "support/golden.hpp"
+#include "support/rfc9112_cases.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
@@ -17,6 +18,7 @@ TEST_CASE("a complete request becomes a value", "[parser]") {
     CHECK(r.head_size == valid.size());
     CHECK(r.req.method == "GET");
     CHECK(r.req.target == "/path?q=1");
+    CHECK(r.req.path == "/path");  // the page served: the query does not choose it
     CHECK(r.req.version == "HTTP/1.1");
     REQUIRE(r.req.headers.size() == 2);
     CHECK(r.req.headers[0].name == "Host");
@@ -54,9 +56,12 @@ TEST_CASE("malformed requests are bad requests", "[parser]") {
         "GET / HTTP/1.1 extra\r\n\r\n",
         "GET  / HTTP/1.1\r\n\r\n",
         "GET index.html HTTP/1.1\r\n\r\n",
-        "GET / HTTP/2.0\r\n\r\n",
-        "GET / HTTP/0.9\r\n\r\n",
         "GET / http/1.1\r\n\r\n",
+        "GET / HTTP/1.10\r\n\r\n",
+        "GET http:/// HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET / HTTP/1.1\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\nHost: x\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1x\r\n\r\n",
         "G(ET / HTTP/1.1\r\n\r\n",
         "GET / HTTP/1.1\r\nno colon\r\n\r\n",
         "GET / HTTP/1.1\r\n: empty name\r\n\r\n",
@@ -70,7 +75,61 @@ TEST_CASE("malformed requests are bad requests", "[parser]") {
 
 TEST_CASE("a bad request line is rejected before the head ends", "[parser]") {
     CHECK(parse_request("BAD LINE\r\nHost: x\r\n").status == parse_status::bad_request);
+    CHECK(parse_request("GET / HTTP/2.0\r\nHost: x\r\n").status == parse_status::version_not_supported);
     CHECK(parse_request("GET / HTTP/1.1\r\nHost: x\r\n").status == parse_status::incomplete);
+}
+
+TEST_CASE("the page served depends on the target's path alone", "[parser]") {
+    struct row {
+        std::string target, path;
+    };
+    auto r = GENERATE(values<row>({
+        {"/", "/"},
+        {"/?q=1", "/"},
+        {"/missing?q=/", "/missing"},
+        {"http://localhost/", "/"},
+        {"http://localhost", "/"},
+        {"http://localhost?q=1", "/"},
+        {"HTTPS://example.com:8585/a?b", "/a"},
+    }));
+    const std::string request = "GET " + r.target + " HTTP/1.1\r\nHost: x\r\n\r\n";  // parsed's views point into it
+    parse_result parsed = parse_request(request);
+    INFO(r.target);
+    REQUIRE(parsed.status == parse_status::complete);
+    CHECK(parsed.req.path == r.path);
+}
+
+TEST_CASE("empty lines before the request line are not part of it", "[parser]") {
+    const std::string request = "\r\n\r\n" + valid;
+    parse_result r = parse_request(request);
+    REQUIRE(r.status == parse_status::complete);
+    CHECK(r.head_size == request.size());
+    CHECK(r.req.method == "GET");
+    for (std::size_t n = 0; n < request.size(); ++n) {
+        INFO("prefix of " << n << " bytes");
+        CHECK(parse_request(std::string_view(request).substr(0, n)).status == parse_status::incomplete);
+    }
+}
+
+TEST_CASE("a request line longer than the head may be is a target too long", "[parser]") {
+    std::string target = "/" + std::string(max_head_size, 'a');
+    CHECK(parse_request("GET " + target).status == parse_status::target_too_long);
+    CHECK(parse_request("GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n").status == parse_status::target_too_long);
+    // A long target in a line that fits, and fields past the limit: 431.
+    std::string line = "GET /" + std::string(max_head_size / 2, 'a') + " HTTP/1.1\r\n";
+    CHECK(parse_request(line + "X: " + std::string(max_head_size / 2, 'x')).status == parse_status::head_too_large);
+}
+
+// RFC 9112's cases (support/rfc9112_cases.cpp), on the parser alone: the
+// same table the harness sends each stage over a socket.
+TEST_CASE("RFC 9112: each case gets the status due", "[parser][rfc9112]") {
+    for (const auto& c : workshop::rfc9112_cases()) {
+        INFO("RFC " << c.section << ": " << c.name);
+        parse_result r = parse_request(c.request);
+        CHECK(respond_to(r).status == c.status);
+        if (r.status == parse_status::complete) CHECK(r.head_size <= c.request.size());
+    }
+    CHECK(workshop::rfc9112_cases().size() >= 40);
 }
 
 TEST_CASE("a head over 8 KiB is too large, complete or not", "[parser]") {
@@ -79,14 +138,14 @@ TEST_CASE("a head over 8 KiB is too large, complete or not", "[parser]") {
     CHECK(parse_request("GET / HTTP/1.1\r\nX: " + filler + "\r\n\r\n").status ==
           parse_status::head_too_large);
     // Exactly 8 KiB is still allowed.
-    std::string head = "GET / HTTP/1.1\r\nX: ";
+    std::string head = "GET / HTTP/1.1\r\nHost: x\r\nX: ";
     head += std::string(max_head_size - head.size() - 4, 'x') + "\r\n\r\n";
     REQUIRE(head.size() == max_head_size);
     CHECK(parse_request(head).status == parse_status::complete);
 }
 
 TEST_CASE("GET / serialises to the article's 172 bytes", "[responses]") {
-    CHECK(respond_to(parse_request("GET / HTTP/1.1\r\n\r\n")).serialize() == workshop::golden_response());
+    CHECK(respond_to(parse_request("GET / HTTP/1.1\r\nHost: x\r\n\r\n")).serialize() == workshop::golden_response());
 }
 
 TEST_CASE("each outcome has its status line and a consistent length", "[responses]") {
@@ -94,9 +153,13 @@ TEST_CASE("each outcome has its status line and a consistent length", "[response
         std::string request, status_line;
     };
     auto r = GENERATE(values<row>({
-        {"GET /x HTTP/1.1\r\n\r\n", "HTTP/1.1 404 Not Found\r\n"},
-        {"DELETE / HTTP/1.1\r\n\r\n", "HTTP/1.1 405 Method Not Allowed\r\n"},
+        {"GET /x HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 404 Not Found\r\n"},
+        {"DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 405 Method Not Allowed\r\n"},
         {"nonsense\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n"},
+        {"GET / HTTP/1.1\r\n\r\n", "HTTP/1.1 400 Bad Request\r\n"},  // no Host
+        {"GET /" + std::string(9000, 'a'), "HTTP/1.1 414 URI Too Long\r\n"},
+        {"GET / HTTP/2.0\r\n\r\n", "HTTP/1.1 505 HTTP Version Not Supported\r\n"},
+        {"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", "HTTP/1.1 501 Not Implemented\r\n"},
         {"GET / HTTP/1.1\r\n", "HTTP/1.1 400 Bad Request\r\n"},  // ended early
         {"GET / HTTP/1.1\r\nX: " + std::string(9000, 'x'),
          "HTTP/1.1 431 Request Header Fields Too Large\r\n"},
@@ -110,15 +173,15 @@ TEST_CASE("each outcome has its status line and a consistent length", "[response
 }
 
 TEST_CASE("405 says which methods are allowed; HEAD has no body", "[responses]") {
-    CHECK(respond_to(parse_request("PUT / HTTP/1.1\r\n\r\n")).serialize().find("Allow: GET, HEAD\r\n") !=
+    CHECK(respond_to(parse_request("PUT / HTTP/1.1\r\nHost: x\r\n\r\n")).serialize().find("Allow: GET, HEAD\r\n") !=
           std::string::npos);
-    std::string head = respond_to(parse_request("HEAD / HTTP/1.1\r\n\r\n")).serialize();
+    std::string head = respond_to(parse_request("HEAD / HTTP/1.1\r\nHost: x\r\n\r\n")).serialize();
     CHECK(head == workshop::golden_response().substr(0, head.size()));
     CHECK(head.ends_with("\r\n\r\n"));
 }
 
 TEST_CASE("a method is case-sensitive: lowercase get parses, then is not allowed", "[parser]") {
-    parse_result r = parse_request("get / HTTP/1.1\r\n\r\n");
+    parse_result r = parse_request("get / HTTP/1.1\r\nHost: x\r\n\r\n");
     REQUIRE(r.status == parse_status::complete);
     CHECK(r.req.method == "get");
     CHECK(respond_to(r).status == 405);
@@ -134,18 +197,27 @@ TEST_CASE("every status answers exactly these bytes", "[responses]") {
     auto page = [](std::string title) {
         return "<!doctype html><html><body><h1>" + title + "</h1></body></html>\n";
     };
-    CHECK(respond_to(parse_request("GET /missing HTTP/1.1\r\n\r\n")).serialize() ==
+    CHECK(respond_to(parse_request("GET /missing HTTP/1.1\r\nHost: x\r\n\r\n")).serialize() ==
           "HTTP/1.1 404 Not Found\r\n" + page_head +
           "Content-Length: 64\r\nConnection: close\r\n\r\n" + page("404 Not Found"));
-    CHECK(respond_to(parse_request("HEAD /missing HTTP/1.1\r\n\r\n")).serialize() ==
+    CHECK(respond_to(parse_request("HEAD /missing HTTP/1.1\r\nHost: x\r\n\r\n")).serialize() ==
           "HTTP/1.1 404 Not Found\r\n" + page_head + "Content-Length: 64\r\nConnection: close\r\n\r\n");
-    CHECK(respond_to(parse_request("POST / HTTP/1.1\r\n\r\n")).serialize() ==
+    CHECK(respond_to(parse_request("POST / HTTP/1.1\r\nHost: x\r\n\r\n")).serialize() ==
           "HTTP/1.1 405 Method Not Allowed\r\n" + page_head +
           "Content-Length: 73\r\nAllow: GET, HEAD\r\nConnection: close\r\n\r\n" +
           page("405 Method Not Allowed"));
-    CHECK(respond_to(parse_request("GET / HTTP/2.0\r\n\r\n")).serialize() ==
+    CHECK(respond_to(parse_request("GET / HTTP/1.1\r\n\r\n")).serialize() ==
           "HTTP/1.1 400 Bad Request\r\n" + page_head +
           "Content-Length: 66\r\nConnection: close\r\n\r\n" + page("400 Bad Request"));
+    CHECK(respond_to(parse_request("GET /" + std::string(max_head_size, 'a'))).serialize() ==
+          "HTTP/1.1 414 URI Too Long\r\n" + page_head +
+          "Content-Length: 67\r\nConnection: close\r\n\r\n" + page("414 URI Too Long"));
+    CHECK(respond_to(parse_request("GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: br\r\n\r\n")).serialize() ==
+          "HTTP/1.1 501 Not Implemented\r\n" + page_head +
+          "Content-Length: 70\r\nConnection: close\r\n\r\n" + page("501 Not Implemented"));
+    CHECK(respond_to(parse_request("GET / HTTP/2.0\r\n\r\n")).serialize() ==
+          "HTTP/1.1 505 HTTP Version Not Supported\r\n" + page_head +
+          "Content-Length: 81\r\nConnection: close\r\n\r\n" + page("505 HTTP Version Not Supported"));
     CHECK(respond_to(parse_request("GET / HTTP/1.1\r\nX: " + std::string(max_head_size, 'x'))).serialize() ==
           "HTTP/1.1 431 Request Header Fields Too Large\r\n" + page_head +
           "Content-Length: 86\r\nConnection: close\r\n\r\n" + page("431 Request Header Fields Too Large"));

@@ -63,16 +63,19 @@ TEST_CASE("each request gets its own status code", "[status-codes]") {
         {"GET / HTTP/1.0\r\n\r\n", golden_response()},
         {"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", head_of(golden_response())},
         {"GET /missing HTTP/1.1\r\nHost: x\r\n\r\n", error_page("HTTP/1.1 404 Not Found")},
-        {"HEAD /missing HTTP/1.1\r\n\r\n", head_of(error_page("HTTP/1.1 404 Not Found"))},
+        {"HEAD /missing HTTP/1.1\r\nHost: x\r\n\r\n", head_of(error_page("HTTP/1.1 404 Not Found"))},
         {"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",
          error_page("HTTP/1.1 405 Method Not Allowed", "Allow: GET, HEAD\r\n")},
-        {"GET / HTTP/2.0\r\n\r\n", error_page("HTTP/1.1 400 Bad Request")},
-        {"GET /  HTTP/1.1\r\n\r\n", error_page("HTTP/1.1 400 Bad Request")},
+        {"GET / HTTP/2.0\r\nHost: x\r\n\r\n", error_page("HTTP/1.1 505 HTTP Version Not Supported")},
+        {"GET /  HTTP/1.1\r\nHost: x\r\n\r\n", error_page("HTTP/1.1 400 Bad Request")},
+        {"GET / HTTP/1.1\r\n\r\n", error_page("HTTP/1.1 400 Bad Request")},  // no Host
         {"hello\r\n\r\n", error_page("HTTP/1.1 400 Bad Request")},
-        {"GET / HTTP/1.1\r\nno colon here\r\n\r\n", error_page("HTTP/1.1 400 Bad Request")},
-        {std::string("GET /\0 HTTP/1.1\r\n\r\n", 19), error_page("HTTP/1.1 400 Bad Request")},
-        {"GET / HTTP/1.1\r\nX: " + std::string(9000, 'x') + "\r\n\r\n",
+        {"GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", error_page("HTTP/1.1 400 Bad Request")},
+        {std::string("GET /\0 HTTP/1.1\r\nHost: x\r\n\r\n", 28), error_page("HTTP/1.1 400 Bad Request")},
+        {"GET / HTTP/1.1\r\nHost: x\r\nX: " + std::string(9000, 'x') + "\r\n\r\n",
          error_page("HTTP/1.1 431 Request Header Fields Too Large")},
+        {"GET /" + std::string(9000, 'a') + " HTTP/1.1\r\nHost: x\r\n\r\n", error_page("HTTP/1.1 414 URI Too Long")},
+        {"GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n", error_page("HTTP/1.1 501 Not Implemented")},
     };
     for (const auto& c : cases) {
         reply r = exchange(server->port(), c.request);
