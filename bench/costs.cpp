@@ -1,13 +1,17 @@
-#include "costs.hpp"
-
-#include "load.hpp"
-#include "support/client.hpp"
-#include "tools.hpp"
+// Measuring, counted rather than timed: what one request costs a server.
+// System calls (strace -f -c) and user-space instructions (valgrind's
+// callgrind), both over every thread and child process of the server. Each
+// tool runs the server twice, once for no request and once for N, and the
+// cost is the difference over N, so start-up and shutdown cancel out. Plus
+// the stripped binary's size and the lines of source of a row of the build.
+// And wrk, the independent client that checks ours.
+#include "bench.hpp"
 
 #include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <functional>
+#include <future>
 #include <sstream>
 #include <thread>
 
@@ -16,28 +20,25 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Starts `tool args... program --port P`, makes `requests` requests one
+// Starts the row's server behind `wrapper`, makes `requests` requests one
 // after another, then stops it with SIGTERM. False when a request failed.
-bool serve_under(const std::filesystem::path& tool, std::vector<std::string> args,
-                 const target& stage, int requests) {
-    int port = workshop::free_port();
-    args.insert(args.end(), {stage.program.string(), "--port", std::to_string(port)});
-    workshop::server_process server(tool, args, port);
+bool serve_under(const std::vector<std::string>& wrapper, const row& r, int requests,
+                 const std::filesystem::path& dir) {
+    auto server = start(r, dir, wrapper);
     for (int i = 0; i < requests; ++i)
-        if (workshop::exchange(port, request).bytes.empty()) return false;
+        if (workshop::exchange(server->port(), request).bytes.empty()) return false;
     // Let the server finish the connection it is on (in the run without
     // requests: the probe that saw it accept), so both runs count it.
     std::this_thread::sleep_for(300ms);
-    server.stop(SIGTERM);
+    server->stop(SIGTERM);
     return true;
 }
 
 // A tool's count for a run of n requests; nullopt when the run failed.
-using count_for = std::function<std::optional<double>(int n)>;
-
-std::optional<double> per_request(const count_for& count, int requests) {
-    auto none = count(0);
+std::optional<double> per_request(const std::function<std::optional<double>(int)>& count, int requests) {
+    auto started = std::async(std::launch::async, count, 0);
     auto some = count(requests);
+    auto none = started.get();
     if (!none || !some) return std::nullopt;
     return (*some - *none) / requests;
 }
@@ -54,77 +55,65 @@ std::optional<double> strace_total(const std::filesystem::path& summary) {
     return std::nullopt;
 }
 
-// The "summary:" line of a callgrind output file: instructions executed.
-std::optional<double> callgrind_total(const std::filesystem::path& out) {
-    std::ifstream in(out);
-    for (std::string line; std::getline(in, line);)
-        if (line.starts_with("summary: ")) return std::stod(line.substr(9));
-    return std::nullopt;
+// The "summary:" lines of callgrind's output files (one per process): instructions executed.
+std::optional<double> callgrind_total(const std::filesystem::path& dir, const std::string& prefix) {
+    std::optional<double> total;
+    for (const auto& file : std::filesystem::directory_iterator(dir)) {
+        if (!file.path().filename().string().starts_with(prefix)) continue;
+        std::ifstream in(file.path());
+        for (std::string line; std::getline(in, line);)
+            if (line.starts_with("summary: ")) total = total.value_or(0) + std::stod(line.substr(9));
+    }
+    return total;
 }
 
-std::optional<double> syscalls_per_request(const std::filesystem::path& strace, const target& stage,
-                                           int requests, const std::filesystem::path& dir) {
+std::optional<double> syscalls_per_request(const row& r, int requests, const std::filesystem::path& dir) {
+    auto strace = workshop::find_program("strace");
+    if (!strace) return std::nullopt;
     return per_request([&](int n) -> std::optional<double> {
-        auto summary = dir / (stage.name + "-" + std::to_string(n) + ".strace");
-        // -c counts calls instead of printing them; -f follows threads. By
-        // default strace -o ignores SIGTERM; -I2 lets it end the server on
-        // SIGTERM and still write the summary (01 and 02 have no handler).
-        if (!serve_under(strace, {"-c", "-f", "-I2", "-o", summary.string()}, stage, n))
+        auto summary = dir / (r.name + "-" + std::to_string(n) + ".strace");
+        // -c counts calls instead of printing them; -f follows every thread
+        // and child. strace -o ignores SIGTERM by default; -I2 lets it end
+        // the server and still write the summary (01 and 02 have no handler).
+        if (!serve_under({strace->string(), "-c", "-f", "-I2", "-o", summary.string()}, r, n, dir))
             return std::nullopt;
         return strace_total(summary);
     }, requests);
 }
 
-std::optional<double> instructions_per_request(const std::filesystem::path& valgrind,
-                                               const target& stage, int requests,
-                                               const std::filesystem::path& dir) {
+std::optional<double> instructions_per_request(const row& r, int requests, const std::filesystem::path& dir) {
+    auto valgrind = workshop::find_program("valgrind");
+    if (!valgrind) return std::nullopt;
     return per_request([&](int n) -> std::optional<double> {
-        auto out = dir / (stage.name + "-" + std::to_string(n) + ".callgrind");
-        // Callgrind writes its counts even when SIGTERM kills the program.
-        if (!serve_under(valgrind, {"--tool=callgrind", "--callgrind-out-file=" + out.string()},
-                         stage, n))
+        std::string prefix = r.name + "-" + std::to_string(n) + ".callgrind.";
+        for (const auto& file : std::filesystem::directory_iterator(dir))
+            if (file.path().filename().string().starts_with(prefix)) std::filesystem::remove(file);
+        // Callgrind counts every thread, writes its counts even when SIGTERM
+        // ends the program, and with --trace-children follows its children.
+        if (!serve_under({valgrind->string(), "--tool=callgrind", "--trace-children=yes",
+                          "--callgrind-out-file=" + (dir / prefix).string() + "%p"},
+                         r, n, dir))
             return std::nullopt;
-        return callgrind_total(out);
+        return callgrind_total(dir, prefix);
     }, requests);
 }
 
-std::optional<std::uintmax_t> stripped_size(const target& stage, const std::filesystem::path& dir) {
-    auto strip = find_tool("strip");
-    if (!strip) return std::nullopt;
-    auto copy = dir / (stage.name + ".stripped");
-    if (workshop::run_command(*strip, {"-o", copy.string(), stage.program.string()}).exit_code != 0)
+std::optional<double> stripped_size(const row& r, const std::filesystem::path& dir) {
+    auto strip = workshop::find_program("strip");
+    auto copy = dir / (r.name + ".stripped");
+    if (!strip || workshop::run_command(*strip, {"-o", copy.string(), r.command[0]}).exit_code != 0)
         return std::nullopt;
-    return std::filesystem::file_size(copy);
+    return static_cast<double>(std::filesystem::file_size(copy));
 }
 
-}  // namespace
-
-stage_costs measure_costs(const target& stage, int requests, const std::filesystem::path& work_dir) {
-    stage_costs costs;
-    auto dir = work_dir / "costs";
-    std::filesystem::create_directories(dir);
-    costs.stripped_bytes = stripped_size(stage, dir);
-    costs.source_lines = source_lines(std::filesystem::path(WORKSHOP_SOURCE_DIR) / stage.name);
-    try {
-        if (auto strace = find_tool("strace"))
-            costs.syscalls_per_request = syscalls_per_request(*strace, stage, requests, dir);
-        else
-            costs.note += "strace is not installed (a Linux tool). ";
-        if (auto valgrind = find_tool("valgrind"))
-            costs.instructions_per_request = instructions_per_request(*valgrind, stage, requests, dir);
-        else
-            costs.note += "valgrind is not installed (not available on macOS). ";
-    } catch (const std::exception& e) {
-        costs.note += std::string("could not run it under a tool: ") + e.what();
-    }
-    return costs;
-}
-
-std::optional<int> source_lines(const std::filesystem::path& stage_dir) {
-    if (!std::filesystem::is_directory(stage_dir)) return std::nullopt;
+// Non-blank lines of the C, C++ and assembly files in the row's source
+// directory (named as the row), comments included; nullopt without one.
+std::optional<double> source_lines(const row& r) {
+    auto dir = std::filesystem::path(WORKSHOP_SOURCE_DIR) / r.name;
+    if (!std::filesystem::is_directory(dir)) return std::nullopt;
     const std::vector<std::string> sources = {".c", ".cc", ".cpp", ".h", ".hpp", ".S", ".s"};
-    int lines = 0;
-    for (const auto& entry : std::filesystem::recursive_directory_iterator(stage_dir)) {
+    double lines = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
         auto ext = entry.path().extension().string();
         if (!entry.is_regular_file() || std::find(sources.begin(), sources.end(), ext) == sources.end())
             continue;
@@ -135,8 +124,38 @@ std::optional<int> source_lines(const std::filesystem::path& stage_dir) {
     return lines;
 }
 
+}  // namespace
+
+void measure_costs(benchmark::State& state, const row& r, const settings& config) {
+    auto dir = config.out_dir / "costs";
+    std::filesystem::create_directories(dir);
+    std::optional<double> syscalls, instructions;
+    std::string note;
+    for (auto _ : state) {
+        // Counts do not depend on timing: both tools run at once.
+        auto counted = std::async(std::launch::async, syscalls_per_request, std::cref(r), config.cost_requests, dir);
+        try {
+            instructions = instructions_per_request(r, config.cost_requests, dir);
+            syscalls = counted.get();
+        } catch (const std::exception& e) {
+            note = std::string("could not run it under a tool: ") + e.what();
+        }
+    }
+    if (!workshop::find_program("strace")) note += "strace is not installed (a Linux tool). ";
+    if (!workshop::find_program("valgrind")) note += "valgrind is not installed (not on macOS). ";
+    std::optional<double> bytes, lines;
+    if (r.what == row::kind::built) bytes = stripped_size(r, dir), lines = source_lines(r);
+    // -1: not counted (the label says why, when there is a reason to say).
+    state.counters["syscalls_per_req"] = syscalls.value_or(-1);
+    state.counters["instructions_per_req"] = instructions.value_or(-1);
+    state.counters["stripped_bytes"] = bytes.value_or(-1);
+    state.counters["source_lines"] = lines.value_or(-1);
+    std::replace_if(note.begin(), note.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
+    if (!note.empty()) state.SetLabel(note);
+}
+
 std::optional<double> wrk_requests_per_second(int port, int clients, std::chrono::seconds duration) {
-    auto wrk = find_tool("wrk");
+    auto wrk = workshop::find_program("wrk");
     if (!wrk) return std::nullopt;
     int threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, clients);
     auto result = workshop::run_command(

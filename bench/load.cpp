@@ -1,4 +1,9 @@
-#include "load.hpp"
+// Measuring: the client. Connection-per-request load over loopback: each
+// client connects, sends one request that says "Connection: close", reads the
+// whole response, closes, and starts again until the window ends. Nothing
+// waits past the window: a server that stops answering shows up as
+// unfinished requests. Also the silent connections that are held open.
+#include "bench.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
