@@ -1,8 +1,7 @@
-// The measuring side of the benchmark, in one header: the rows it measures
-// (rows.cpp), the client's load (load.cpp), what the kernel counts
-// (kernel.cpp), one window (window.cpp) and what one request costs, counted
-// (costs.cpp). main.cpp hands each window to Google Benchmark; report.py
-// renders what Google Benchmark recorded.
+// The measuring side of the benchmark, in one header: the rows (rows.cpp), the
+// client (load.cpp), what the kernel counts (kernel.cpp), one window
+// (window.cpp) and the counted costs (costs.cpp). main.cpp hands them to
+// Google Benchmark; report.py renders what it recorded.
 #pragma once
 
 #include "support/client.hpp"
@@ -21,13 +20,10 @@
 
 namespace bench {
 
-// --- what is measured, and how long -------------------------------------------
-
+// --- what is measured, and how long ---
 struct scenario {
-    std::string_view name;   // in the benchmark's name: "scenario/<row>/32-clients"
-    std::string_view title;  // the report's heading
-    int clients = 1;
-    int stalled = 0;         // connections that connect and never send
+    std::string_view name, title;  // "scenario/<row>/32-clients"; the report's heading
+    int clients = 1, stalled = 0;  // stalled: connections that connect and never send
 };
 
 inline constexpr std::array<scenario, 3> scenarios = {{
@@ -39,10 +35,7 @@ inline constexpr std::array<int, 5> client_counts = {1, 4, 16, 64, 256};
 inline constexpr std::array<int, 3> held_counts = {0, 1000, 10000};
 constexpr int held_load_clients = 32;  // throughput while they are held
 
-struct windows {
-    int count = 5;
-    std::chrono::milliseconds length{1000};
-};
+struct windows { int count = 5; std::chrono::milliseconds length{1000}; };
 
 struct settings {
     bool quick = false;
@@ -55,20 +48,21 @@ struct settings {
     std::filesystem::path out_dir;
 };
 
-// --- the rows (rows.cpp) ---------------------------------------------------------
-
+// --- the rows (rows.cpp) ---
 struct row {
     enum class kind { built, emulated, added, reference };
-    std::string name, label;            // as the build's list names it, and its short form
-    std::vector<std::string> command;   // "{port}" marks the port; else --port N is appended
+    std::string name, label;           // as the build's list names it, and its short form
+    std::vector<std::string> command;  // "{port}" marks the port; else --port N is appended
     kind what = kind::built;
     // Found by the check before any window: why it cannot be measured,
-    // whether it serves a client while another stays silent, and nginx's
-    // header lines that the golden response lacks ("+ ...") or has ("- ...").
+    // whether it serves a client while another stays silent, nginx's header
+    // lines that the golden response lacks ("+ ...") or has ("- ..."), and
+    // the size of its answer.
     std::string problem;
     bool concurrent = false;
     std::vector<std::string> header_differences;
-    std::size_t response_size = 0;  // bytes of its answer, as the check saw it
+    std::size_t response_size = 0;
+    bool ran = false;  // a window of it ran (see --benchmark_filter)
 };
 
 // The build's rows (WORKSHOP_SERVERS_FILE: "name<TAB>label<TAB>path" per line),
@@ -89,16 +83,14 @@ std::string check_answer(row& r, int port);
 // Starts the row once: its answer, and whether it serves concurrently.
 void check_row(row& r, const std::filesystem::path& work_dir);
 
-// --- the client (load.cpp) -------------------------------------------------------
-
+// --- the client (load.cpp) ---
 // Every request the benchmark sends; keep-alive servers close after it too.
 inline const std::string request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
 
 struct load_plan {
-    int port = 0;
-    int clients = 1;                  // concurrent connections
+    int port = 0, clients = 1;
     std::chrono::milliseconds window{1000};
-    std::size_t response_size = 0;    // bytes of one full response
+    std::size_t response_size = 0;  // bytes of one full response
 };
 
 // Packets of a connection that the server's full accept queue dropped:
@@ -140,22 +132,19 @@ private:
     std::vector<workshop::socket_fd> fds_;
 };
 
-// --- what the kernel counts (kernel.cpp); nullopt where it cannot tell -------------
-
-std::optional<std::uint64_t> listen_overflows();   // TcpExt ListenOverflows
-std::optional<std::uint64_t> tcp_segments_sent();  // Tcp OutSegs
-std::optional<std::uint64_t> resident_bytes(pid_t pid);  // the process and its descendants
+// --- what the kernel counts (kernel.cpp); nullopt where it cannot tell ---
+std::optional<double> listen_overflows();   // TcpExt ListenOverflows
+std::optional<double> tcp_segments_sent();  // Tcp OutSegs
+std::optional<double> resident_bytes(pid_t pid);  // the process and its descendants
 std::optional<double> cpu_seconds_of_tree(pid_t pid);    // user + system, the same
 bool enter_own_network_namespace();
 
-// --- one window (window.cpp) --------------------------------------------------------
-
+// --- one window (window.cpp) ---
 void measure_scenario(benchmark::State& state, row& r, const scenario& s, const settings& config);
 void measure_clients(benchmark::State& state, row& r, int clients, const settings& config);
 void measure_held(benchmark::State& state, row& r, int held, const settings& config);
 
-// --- counted costs (costs.cpp) -------------------------------------------------------
-
+// --- counted costs (costs.cpp) ---
 // System calls and user-space instructions per request, the stripped binary
 // and its lines of source, as counters of `state`.
 void measure_costs(benchmark::State& state, const row& r, const settings& config);

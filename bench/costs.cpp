@@ -1,6 +1,6 @@
 // Measuring, counted rather than timed: what one request costs a server.
 // System calls (strace -f -c) and user-space instructions (valgrind's
-// callgrind), both over every thread and child process of the server. Each
+// callgrind), both over every thread of the server. Each
 // tool runs the server twice, once for no request and once for N, and the
 // cost is the difference over N, so start-up and shutdown cancel out. Plus
 // the stripped binary's size and the lines of source of a row of the build.
@@ -11,7 +11,6 @@
 #include <csignal>
 #include <fstream>
 #include <functional>
-#include <future>
 #include <sstream>
 #include <thread>
 
@@ -36,9 +35,8 @@ bool serve_under(const std::vector<std::string>& wrapper, const row& r, int requ
 
 // A tool's count for a run of n requests; nullopt when the run failed.
 std::optional<double> per_request(const std::function<std::optional<double>(int)>& count, int requests) {
-    auto started = std::async(std::launch::async, count, 0);
+    auto none = count(0);
     auto some = count(requests);
-    auto none = started.get();
     if (!none || !some) return std::nullopt;
     return (*some - *none) / requests;
 }
@@ -55,7 +53,7 @@ std::optional<double> strace_total(const std::filesystem::path& summary) {
     return std::nullopt;
 }
 
-// The "summary:" lines of callgrind's output files (one per process): instructions executed.
+// The "summary:" lines of callgrind's output files, one per process: instructions executed.
 std::optional<double> callgrind_total(const std::filesystem::path& dir, const std::string& prefix) {
     std::optional<double> total;
     for (const auto& file : std::filesystem::directory_iterator(dir)) {
@@ -88,11 +86,11 @@ std::optional<double> instructions_per_request(const row& r, int requests, const
         std::string prefix = r.name + "-" + std::to_string(n) + ".callgrind.";
         for (const auto& file : std::filesystem::directory_iterator(dir))
             if (file.path().filename().string().starts_with(prefix)) std::filesystem::remove(file);
-        // Callgrind counts every thread, writes its counts even when SIGTERM
-        // ends the program, and with --trace-children follows its children.
+        // Callgrind counts every thread and writes its counts even when
+        // SIGTERM ends the program; --trace-children follows a command
+        // that execs its server (an interpreter's launcher, an emulator's).
         if (!serve_under({valgrind->string(), "--tool=callgrind", "--trace-children=yes",
-                          "--callgrind-out-file=" + (dir / prefix).string() + "%p"},
-                         r, n, dir))
+                          "--callgrind-out-file=" + (dir / prefix).string() + "%p"}, r, n, dir))
             return std::nullopt;
         return callgrind_total(dir, prefix);
     }, requests);
@@ -132,17 +130,19 @@ void measure_costs(benchmark::State& state, const row& r, const settings& config
     std::optional<double> syscalls, instructions;
     std::string note;
     for (auto _ : state) {
-        // Counts do not depend on timing: both tools run at once.
-        auto counted = std::async(std::launch::async, syscalls_per_request, std::cref(r), config.cost_requests, dir);
+        // One run at a time: a server slowed down by another run can count
+        // more calls (03 closes politely when the client has closed first).
         try {
+            syscalls = syscalls_per_request(r, config.cost_requests, dir);
             instructions = instructions_per_request(r, config.cost_requests, dir);
-            syscalls = counted.get();
         } catch (const std::exception& e) {
             note = std::string("could not run it under a tool: ") + e.what();
         }
     }
-    if (!workshop::find_program("strace")) note += "strace is not installed (a Linux tool). ";
-    if (!workshop::find_program("valgrind")) note += "valgrind is not installed (not on macOS). ";
+    for (auto [count, tool, absent] : {std::tuple{syscalls, "strace", "a Linux tool"}, {instructions, "valgrind", "not on macOS"}})
+        if (!count && note.empty())
+            note = workshop::find_program(tool) ? std::string("the run under ") + tool + " failed"
+                                                : std::string(tool) + " is not installed (" + absent + ")";
     std::optional<double> bytes, lines;
     if (r.what == row::kind::built) bytes = stripped_size(r, dir), lines = source_lines(r);
     // -1: not counted (the label says why, when there is a reason to say).

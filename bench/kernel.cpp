@@ -22,7 +22,7 @@ namespace {
 
 // /proc/net/netstat and /proc/net/snmp hold pairs of lines:
 // "TcpExt: Name1 Name2 ..." and "TcpExt: value1 value2 ...".
-std::optional<std::uint64_t> counter_value(const char* file, const std::string& group,
+std::optional<double> counter_value(const char* file, const std::string& group,
                                            const std::string& name) {
     std::ifstream in(file);
     for (std::string names, values; std::getline(in, names) && std::getline(in, values);) {
@@ -32,7 +32,7 @@ std::optional<std::uint64_t> counter_value(const char* file, const std::string& 
         v >> value;
         if (key != group + ":") continue;
         while (n >> key && v >> value)
-            if (key == name) return std::stoull(value);
+            if (key == name) return std::stod(value);
     }
     return std::nullopt;
 }
@@ -50,36 +50,35 @@ std::vector<pid_t> children_of(pid_t pid) {
 }
 
 // `of(pid)` summed over the process and all its descendants.
-template <class T, class Of>
-std::optional<T> over_tree(pid_t pid, Of of) {
-    std::optional<T> total = of(pid);
-    if (!total) return std::nullopt;
+template <class Of>
+std::optional<double> over_tree(pid_t pid, Of of) {
+    std::optional<double> total = of(pid);
     for (pid_t child : children_of(pid))
-        if (auto more = over_tree<T>(child, of)) *total += *more;
+        if (auto more = over_tree(child, of); total && more) *total += *more;
     return total;
 }
 
 }  // namespace
 
-std::optional<std::uint64_t> listen_overflows() {
+std::optional<double> listen_overflows() {
     return counter_value("/proc/net/netstat", "TcpExt", "ListenOverflows");
 }
 
-std::optional<std::uint64_t> tcp_segments_sent() {
+std::optional<double> tcp_segments_sent() {
     return counter_value("/proc/net/snmp", "Tcp", "OutSegs");
 }
 
-std::optional<std::uint64_t> resident_bytes(pid_t pid) {
-    return over_tree<std::uint64_t>(pid, [](pid_t p) -> std::optional<std::uint64_t> {
-        auto kib = workshop::resident_kib(p);
-        return kib ? std::optional<std::uint64_t>(*kib * 1024) : std::nullopt;
+std::optional<double> resident_bytes(pid_t pid) {
+    return over_tree(pid, [](pid_t p) -> std::optional<double> {
+        if (auto kib = workshop::resident_kib(p)) return *kib * 1024.0;
+        return std::nullopt;
     });
 }
 
 // /proc/<pid>/stat's utime and stime cover every thread of the process,
 // those that have exited included.
 std::optional<double> cpu_seconds_of_tree(pid_t pid) {
-    return over_tree<double>(pid, workshop::cpu_seconds);
+    return over_tree(pid, workshop::cpu_seconds);
 }
 
 // Moves this process, before it starts any thread or child, into a network

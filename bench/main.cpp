@@ -98,113 +98,103 @@ template <class Measure>
 void add(const std::string& name, int repetitions, Measure measure) {
     console_and_json::registered.push_back(name);
     benchmark::RegisterBenchmark(name.c_str(), measure)
-        ->Iterations(1)            // one window per repetition
+        ->Iterations(1)  // one window per repetition
         ->Repetitions(repetitions)
-        ->UseRealTime()            // the work happens in the server process
+        ->UseRealTime()  // the work happens in the server process
         ->Unit(benchmark::kMillisecond);
 }
 
-// Every window of every row that passed the check.
-void register_windows(std::vector<row>& rows, std::vector<char>& ran, const settings& config) {
-    auto each_row = [&](auto&& add_for) {
-        for (std::size_t i = 0; i < rows.size(); ++i)
-            if (rows[i].problem.empty()) add_for(rows[i], ran[i]);
-    };
-    each_row([&](row& r, char& did) {
+// Every window of every row that passed the check, a kind at a time.
+void register_windows(std::vector<row>& rows, const settings& config) {
+    for (row& r : rows)
         for (const scenario& s : scenarios)
-            add("scenario/" + r.name + "/" + std::string(s.name), config.scenario.count,
-                [&](benchmark::State& st) { did = 1, measure_scenario(st, r, s, config); });
-    });
-    each_row([&](row& r, char& did) {
+            if (r.problem.empty())
+                add("scenario/" + r.name + "/" + std::string(s.name), config.scenario.count,
+                    [&](benchmark::State& st) { measure_scenario(st, r, s, config); });
+    for (row& r : rows)  // not the emulated rows: the sweeps would take minutes under an emulator
         for (int clients : client_counts)
-            if (r.what != row::kind::emulated)  // the sweeps would take minutes under an emulator
+            if (r.problem.empty() && r.what != row::kind::emulated)
                 add("clients/" + r.name + "/" + std::to_string(clients), config.clients.count,
-                    [&, clients](benchmark::State& st) { did = 1, measure_clients(st, r, clients, config); });
-    });
-    each_row([&](row& r, char& did) {
+                    [&, clients](benchmark::State& st) { measure_clients(st, r, clients, config); });
+    for (row& r : rows)
         for (int held : held_counts)
-            if (r.concurrent)
+            if (r.problem.empty() && r.concurrent)
                 add("idle/" + r.name + "/" + std::to_string(held), config.idle.count,
-                    [&, held](benchmark::State& st) { did = 1, measure_held(st, r, held, config); });
-    });
+                    [&, held](benchmark::State& st) { measure_held(st, r, held, config); });
 }
 
-// The costs of each row that ran (not the emulated one, not nginx), and
-// wrk against the first row, in turns with this client.
-void register_costs(std::vector<row>& rows, const std::vector<char>& ran, const settings& config) {
-    for (std::size_t i = 0; i < rows.size(); ++i)
-        if (ran[i] && (rows[i].what == row::kind::built || rows[i].what == row::kind::added))
-            add("cost/" + rows[i].name, 1, [&r = rows[i], &config](benchmark::State& st) { measure_costs(st, r, config); });
+// The costs of each row that ran (not the emulated ones, not nginx), and wrk
+// against the first row, in turns with this client.
+void register_costs(std::vector<row>& rows, const settings& config) {
+    for (row& r : rows)
+        if (r.ran && (r.what == row::kind::built || r.what == row::kind::added))
+            add("cost/" + r.name, 1, [&](benchmark::State& st) { measure_costs(st, r, config); });
     row& first = rows.front();
-    int clients = scenarios[1].clients;
-    auto check = [&first, &config, clients](benchmark::State& st, bool wrk) {
-        auto server = start(first, config.out_dir);
-        check_answer(first, server->port());
-        std::optional<double> rps;
-        for (auto _ : st)
-            rps = wrk ? wrk_requests_per_second(server->port(), clients, config.wrk_window)
-                      : run_load({server->port(), clients, config.wrk_window, first.response_size}).requests_per_second();
-        if (!rps) return st.SkipWithError("wrk is not installed or failed");
-        st.counters["req_per_s"] = *rps;
-    };
-    if (!first.problem.empty() || first.what == row::kind::reference) return;
-    add("client-check/wrk/" + first.name, config.client_check_rounds,
-        [check](benchmark::State& st) { check(st, true); });
-    add("client-check/this-client/" + first.name, config.client_check_rounds,
-        [check](benchmark::State& st) { check(st, false); });
+    if (!first.ran) return;
+    for (bool wrk : {true, false})
+        add(std::string("client-check/") + (wrk ? "wrk/" : "this-client/") + first.name, config.client_check_rounds,
+            [&, wrk](benchmark::State& st) {
+                auto server = start(first, config.out_dir);
+                int clients = scenarios[1].clients;
+                std::optional<double> rps;
+                for (auto _ : st)
+                    rps = wrk ? wrk_requests_per_second(server->port(), clients, config.wrk_window)
+                              : run_load({server->port(), clients, config.wrk_window, first.response_size})
+                                    .requests_per_second();
+                if (!rps) return st.SkipWithError("wrk is not installed or failed");
+                st.counters["req_per_s"] = *rps;
+            });
 }
 
-// A string as JSON writes it.
-std::string json_string(std::string_view text) {
+// JSON for the context: a string quoted, an object or a list of JSON texts.
+std::string quote(std::string_view text) {
     std::string out = "\"";
     for (unsigned char c : text) {
-        if (c == '"' || c == '\\') out += '\\', out += static_cast<char>(c);
-        else if (c < 0x20) out += "\\u00" + std::string{"0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 15]};
-        else out += static_cast<char>(c);
+        if (c == '"' || c == '\\') out += '\\';
+        if (c >= 0x20) out += static_cast<char>(c);
+        else out += "\\u00" + std::string{"0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 15]};
     }
     return out + "\"";
 }
 
-std::string list(const std::vector<std::string>& items) {
+std::string object(std::initializer_list<std::pair<const char*, std::string>> fields) {
     std::string out;
-    for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+    for (const auto& [key, value] : fields) out += (out.empty() ? "{" : ", ") + quote(key) + ": " + value;
+    return out + "}";
+}
+
+template <class T, class Json>
+std::string list(const T& items, Json json) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + json(item);
     return "[" + out + "]";
 }
 
-// What report.py needs beside the runs: the settings and the rows, as one
-// JSON object in results.json's context ("bench").
+// What report.py needs beside the runs, in results.json's context ("bench").
 void describe_run(const std::vector<row>& rows, const settings& config, bool own_network, rlim_t limit) {
-    auto window = [](const windows& w) {
-        return "{\"count\": " + std::to_string(w.count) + ", \"ms\": " + std::to_string(w.length.count()) + "}";
-    };
-    std::vector<std::string> described, held, clients, scenario_list;
+    using std::to_string;
+    auto window = [](const windows& w) { return object({{"count", to_string(w.count)}, {"ms", to_string(w.length.count())}}); };
+    auto number = [](int n) { return to_string(n); };
     const char* kinds[] = {"built", "emulated", "added", "reference"};
-    for (const row& r : rows) {
-        std::vector<std::string> command, differences;
-        for (const auto& word : r.command) command.push_back(json_string(word));
-        for (const auto& line : r.header_differences) differences.push_back(json_string(line));
-        described.push_back("{\"name\": " + json_string(r.name) + ", \"label\": " + json_string(r.label) +
-                            ", \"kind\": \"" + kinds[static_cast<int>(r.what)] + "\", \"concurrent\": " +
-                            (r.concurrent ? "true" : "false") + ", \"command\": " + list(command) +
-                            ", \"problem\": " + json_string(r.problem) + ", \"header_differences\": " +
-                            list(differences) + "}");
-    }
-    for (const scenario& s : scenarios)
-        scenario_list.push_back("{\"name\": " + json_string(s.name) + ", \"title\": " + json_string(s.title) +
-                                ", \"clients\": " + std::to_string(s.clients) +
-                                ", \"stalled\": " + std::to_string(s.stalled) + "}");
-    for (int c : client_counts) clients.push_back(std::to_string(c));
-    for (int h : held_counts) held.push_back(std::to_string(h));
-    benchmark::AddCustomContext("bench", "{\"quick\": " + std::string(config.quick ? "true" : "false") +
-        ", \"scenario_windows\": " + window(config.scenario) + ", \"clients_windows\": " + window(config.clients) +
-        ", \"idle_windows\": " + window(config.idle) + ", \"client_check\": {\"count\": " +
-        std::to_string(config.client_check_rounds) + ", \"seconds\": " + std::to_string(config.wrk_window.count()) +
-        "}, \"cost_requests\": " + std::to_string(config.cost_requests) + ", \"own_network\": " +
-        (own_network ? "true" : "false") + ", \"descriptor_limit\": " + std::to_string(limit) +
-        ", \"descriptors_wanted\": " + std::to_string(held_counts.back() + 2000) + ", \"compiler\": " +
-        json_string(BENCH_COMPILER) + ", \"scenarios\": " + list(scenario_list) + ", \"client_counts\": " +
-        list(clients) + ", \"held_counts\": " + list(held) + ", \"held_load_clients\": " +
-        std::to_string(held_load_clients) + ", \"rows\": " + list(described) + "}");
+    auto row_json = [&](const row& r) {
+        return object({{"name", quote(r.name)}, {"label", quote(r.label)}, {"kind", quote(kinds[int(r.what)])},
+                       {"concurrent", r.concurrent ? "true" : "false"}, {"command", list(r.command, quote)},
+                       {"problem", quote(r.problem)}, {"header_differences", list(r.header_differences, quote)}});
+    };
+    auto scenario_json = [](const scenario& s) {
+        return object({{"name", quote(s.name)}, {"title", quote(s.title)}, {"clients", to_string(s.clients)},
+                       {"stalled", to_string(s.stalled)}});
+    };
+    benchmark::AddCustomContext("bench", object({
+        {"quick", config.quick ? "true" : "false"}, {"scenario_windows", window(config.scenario)},
+        {"clients_windows", window(config.clients)}, {"idle_windows", window(config.idle)},
+        {"client_check", object({{"count", to_string(config.client_check_rounds)},
+                                 {"seconds", to_string(config.wrk_window.count())}})},
+        {"cost_requests", to_string(config.cost_requests)}, {"own_network", own_network ? "true" : "false"},
+        {"descriptor_limit", to_string(limit)}, {"descriptors_wanted", to_string(held_counts.back() + 2000)},
+        {"compiler", quote(BENCH_COMPILER)}, {"scenarios", list(scenarios, scenario_json)},
+        {"client_counts", list(client_counts, number)}, {"held_counts", list(held_counts, number)},
+        {"held_load_clients", to_string(held_load_clients)}, {"rows", list(rows, row_json)}}));
 }
 
 }  // namespace
@@ -272,15 +262,14 @@ int main(int argc, char* argv[]) {
     }
     describe_run(rows, config, own_network, limit);
 
-    std::vector<char> ran(rows.size(), 0);
-    register_windows(rows, ran, config);
+    register_windows(rows, config);
     auto json_file = config.out_dir / "results.json";
     std::ofstream json(json_file);
     console_and_json reporter(json);
     benchmark::RunSpecifiedBenchmarks(&reporter);
-    if (std::find(ran.begin(), ran.end(), 1) == ran.end()) return 0;  // --benchmark_list_tests, or a filter for nothing
+    if (std::none_of(rows.begin(), rows.end(), [](const row& r) { return r.ran; })) return 0;  // a filter for nothing
     benchmark::ClearRegisteredBenchmarks();
-    register_costs(rows, ran, config);
+    register_costs(rows, config);
     benchmark::RunSpecifiedBenchmarks(&reporter, "^(cost|client-check)/");
     reporter.finish();
     json.close();

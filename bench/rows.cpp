@@ -113,7 +113,7 @@ std::vector<row> read_rows(const std::filesystem::path& servers_file, const std:
 std::unique_ptr<workshop::server_process> start(const row& r, const std::filesystem::path& work_dir,
                                                 const std::vector<std::string>& wrapper) {
     // A free port can be taken by another server starting at the same
-    // moment (the costs run two at once): then try another.
+    // moment (the checks before measuring run at once): then try another.
     for (int attempt = 1;; ++attempt) {
         try {
             if (r.what == row::kind::reference) return start_nginx(r, work_dir);
