@@ -27,17 +27,10 @@ using namespace bench;
 constexpr const char* usage =
     "usage: http_bench [--quick] [--with NAME=COMMAND]... [--out-dir DIR] [--benchmark_... flags]\n"
     "  --quick              fewer, shorter windows: under a minute instead of 4 to 5\n"
-    "  --with NAME=COMMAND  measure another server too, as row NAME; COMMAND is split\n"
-    "                       into words, {port} in it becomes the port (else --port N is\n"
-    "                       appended); it must answer GET / with the golden 172 bytes\n"
-    "  --out-dir DIR        where results.json, report.md and the charts go\n"
-    "                       (default: " BENCH_OUT_DIR ")\n"
+    "  --with NAME=COMMAND  measure another server too, as row NAME: COMMAND split into words,\n"
+    "                       {port} in it replaced by the port, or --port N appended\n"
+    "  --out-dir DIR        where results.json, report.md and the charts go (" BENCH_OUT_DIR ")\n"
     "Google Benchmark's own flags work too, e.g. --benchmark_filter=nginx.";
-
-int bad_argument(const std::string& what) {
-    std::fprintf(stderr, "http_bench: %s\n%s\n", what.c_str(), usage);
-    return 2;
-}
 
 // Google Benchmark's console table and its JSON record of every run, in
 // results.json: one record across the two runs (the windows, then the costs).
@@ -205,36 +198,28 @@ int main(int argc, char* argv[]) {
     std::vector<std::string> added;
     // Ours come first, so that the same flags given on the command line win.
     std::vector<std::string> benchmark_args = {argv[0], "--benchmark_enable_random_interleaving=true"};
+    auto bad_argument = [](const std::string& what) { return std::fprintf(stderr, "http_bench: %s\n%s\n", what.c_str(), usage), 2; };
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
-        if (arg == "--help") {
-            std::puts(usage);
-            return 0;
-        } else if (arg == "--quick") {
-            config.quick = true;
-            config.scenario = {3, std::chrono::milliseconds(250)};
-            config.clients = {1, std::chrono::milliseconds(200)};
-            config.idle = {1, std::chrono::milliseconds(250)};
-            config.wrk_window = std::chrono::seconds(1);
-            config.client_check_rounds = 1;
-            config.cost_requests = 100;
-        } else if (arg == "--out-dir" || arg == "--with") {
-            if (i + 1 == argc) return bad_argument("missing value after " + std::string(arg));
-            std::string value = argv[++i];
-            if (arg == "--out-dir") {
-                config.out_dir = value;
-                continue;
-            }
-            auto equals = value.find('=');
-            if (equals == 0 || equals == std::string::npos || value.find_first_not_of(" ", equals + 1) == std::string::npos)
-                return bad_argument("--with needs NAME=COMMAND, not '" + value + "'");
-            if (value.find_first_of(" \t/|", 0) < equals)
-                return bad_argument("--with: NAME may not hold a space, '/' or '|': '" + value.substr(0, equals) + "'");
-            added.push_back(value);
+        if (arg == "--help") return std::puts(usage), 0;
+        if (arg == "--quick") {
+            config = {true, {3, std::chrono::milliseconds(250)}, {1, std::chrono::milliseconds(200)},
+                      {1, std::chrono::milliseconds(250)}, std::chrono::seconds(1), 1, 100, config.out_dir};
         } else if (arg.starts_with("--benchmark_")) {
             benchmark_args.emplace_back(arg);
-        } else {
+        } else if (arg != "--out-dir" && arg != "--with") {
             return bad_argument("unknown argument " + std::string(arg));
+        } else if (i + 1 == argc) {
+            return bad_argument("missing value after " + std::string(arg));
+        } else if (std::string value = argv[++i]; arg == "--out-dir") {
+            config.out_dir = value;
+        } else if (auto equals = value.find('='); equals == 0 || equals == std::string::npos ||
+                                                  value.find_first_not_of(' ', equals + 1) == std::string::npos) {
+            return bad_argument("--with needs NAME=COMMAND, not '" + value + "'");
+        } else if (value.find_first_of(" \t/|") < equals) {
+            return bad_argument("--with: NAME may not hold a space, '/' or '|': '" + value.substr(0, equals) + "'");
+        } else {
+            added.push_back(value);
         }
     }
     std::vector<char*> benchmark_argv;

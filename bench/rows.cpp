@@ -102,6 +102,8 @@ std::vector<row> read_rows(const std::filesystem::path& servers_file, const std:
     for (const std::string& with : added) {  // NAME=COMMAND, checked by main.cpp
         auto equals = with.find('=');
         std::string name = with.substr(0, equals);
+        if (std::ranges::any_of(rows, [&](const row& r) { return r.name == name; }) || name == "nginx")
+            throw std::runtime_error("--with " + name + "=...: there is a row of that name already");
         rows.push_back({name, name, words_of(with.substr(equals + 1)), row::kind::added});
     }
     auto nginx = workshop::find_program("nginx");
