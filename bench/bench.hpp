@@ -70,14 +70,12 @@ struct row {
 std::vector<row> read_rows(const std::filesystem::path& servers_file,
                            const std::vector<std::string>& added);
 
-// Starts a row's server on a free port, behind `wrapper` (strace, valgrind)
-// if given, and waits until it accepts. nginx gets its configuration from
-// nginx.conf.in, written into work_dir. Throws std::runtime_error.
+// Starts a row's server on a free port, behind `wrapper` (strace, valgrind),
+// and waits until it accepts. Throws std::runtime_error.
 std::unique_ptr<workshop::server_process> start(const row& r, const std::filesystem::path& work_dir,
                                                 const std::vector<std::string>& wrapper = {});
 
-// GET / once: empty when the answer is the golden response (for nginx: its
-// status line, Content-Type and body), else what differs.
+// GET / once: empty when the answer is the golden response, else what differs.
 std::string check_answer(row& r, int port);
 
 // Starts the row once: its answer, and whether it serves concurrently.
@@ -93,12 +91,9 @@ struct load_plan {
     std::size_t response_size = 0;  // bytes of one full response
 };
 
-// Packets of a connection that the server's full accept queue dropped:
-// SYNs, and the ACK and request that end a handshake. The kernel counts
-// each as one ListenOverflow.
-struct drops {
-    std::uint64_t syn = 0, handshake_end = 0;
-};
+// Packets of a connection that the server's full accept queue dropped: SYNs,
+// and the ACK and request that end a handshake (each one ListenOverflow).
+struct drops { std::uint64_t syn = 0, handshake_end = 0; };
 
 struct load_result {
     std::uint64_t completed = 0;   // full responses of the expected size
@@ -116,9 +111,8 @@ struct load_result {
 
 load_result run_load(const load_plan& plan);
 
-// Connections that connect and then send nothing, held open for the
-// lifetime of this object: the clients a one-at-a-time server waits on,
-// and the idle connections an event loop should hold cheaply.
+// Connections that connect and send nothing, held open while this lives: the
+// clients a one-at-a-time server waits on, the idle ones an event loop holds.
 class stalled_clients {
 public:
     stalled_clients(int port, int count, std::chrono::milliseconds limit = std::chrono::seconds(2));
@@ -145,8 +139,6 @@ void measure_clients(benchmark::State& state, row& r, int clients, const setting
 void measure_held(benchmark::State& state, row& r, int held, const settings& config);
 
 // --- counted costs (costs.cpp) ---
-// System calls and user-space instructions per request, the stripped binary
-// and its lines of source, as counters of `state`.
 void measure_costs(benchmark::State& state, const row& r, const settings& config);
 
 // wrk's requests per second against port; nullopt if wrk is missing or failed.
