@@ -294,7 +294,7 @@ def machine(context, run):
 
 def draw_charts(report, out_dir):
     """The data each chart needs as a TSV file ("?": not measured), then gnuplot."""
-    run, rows = report.run, report.rows
+    run, rows, plots = report.run, report.rows, []
     def median(m, counter, scale=1): return str(m.median(counter) / scale) if m else "?"
     def path(name): return os.path.join(out_dir, name + ".tsv")
     def write(name, header, lines):
@@ -307,8 +307,9 @@ def draw_charts(report, out_dir):
         if os.path.exists(png):
             os.remove(png)
         settings = "; ".join(f"{k}='{v}'" for k, v in dict(data, output=png, subtitle=subtitle).items())
-        try:
-            subprocess.run(["gnuplot", "-e", settings, os.path.join(HERE, script)], capture_output=True, timeout=60)
+        try:  # the three at once
+            plots.append(subprocess.Popen(["gnuplot", "-e", settings, os.path.join(HERE, script)],
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         except FileNotFoundError:
             print("gnuplot is not installed: no charts (./workshop bench installs it)", file=sys.stderr)
     def label(row):  # under its bars: gnuplot reads "\n" in quotes
@@ -328,6 +329,8 @@ def draw_charts(report, out_dir):
         write(name, ["x"] + [r["name"] for r in idle],
               [[str(h)] + [median(report.get("idle", r, h), counter, scale) for r in idle] for h in run["held_counts"]])
     plot("idle.gp", "idle", run["idle_windows"], rps=path("idle_rps"), memory=path("idle_memory"))
+    for p in plots:
+        p.wait(timeout=60)
 
 
 def main(results, out_dir):

@@ -164,7 +164,7 @@ void check_row(row& r, const std::filesystem::path& work_dir) {
         // fresh client gets its answer.
         stalled_clients silent(server->port(), 1);
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        auto fresh = workshop::exchange(server->port(), request, std::chrono::seconds(1));
+        auto fresh = workshop::exchange(server->port(), request, std::chrono::milliseconds(500));
         r.concurrent = silent.held() == 1 && fresh.bytes.starts_with("HTTP/1.1 200 ");
     } catch (const std::exception& e) {
         r.problem = std::string("did not start: ") + e.what();

@@ -88,8 +88,7 @@ void measure_held(benchmark::State& state, row& r, int count, const settings& co
     std::this_thread::sleep_for(std::chrono::milliseconds(count > 0 ? 300 : 0));
     auto after = resident_bytes(server->pid());
     int held = idle.held();
-    auto fresh_window = std::max(config.idle.length / 2, std::chrono::milliseconds(200));
-    load_result fresh = run_load({server->port(), 1, fresh_window, r.response_size});
+    load_result fresh = run_load({server->port(), 1, config.idle.length / 2, r.response_size});
     load_window(state, r, *server, held_load_clients, config.idle.length);
     auto& c = state.counters;
     c["silent_opened"] = idle.opened();
