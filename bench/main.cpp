@@ -251,14 +251,14 @@ int main(int argc, char* argv[]) {
     auto json_file = config.out_dir / "results.json";
     std::ofstream json(json_file);
     console_and_json reporter(json);
-    benchmark::RunSpecifiedBenchmarks(&reporter);
-    if (std::none_of(rows.begin(), rows.end(), [](const row& r) { return r.ran; })) return 0;  // a filter for nothing
+    if (benchmark::RunSpecifiedBenchmarks(&reporter) == 0) return 2;  // a filter for nothing: Google Benchmark said so
+    bool ran = std::any_of(rows.begin(), rows.end(), [](const row& r) { return r.ran; });  // see --benchmark_filter
     benchmark::ClearRegisteredBenchmarks();
-    register_costs(rows, config);
-    benchmark::RunSpecifiedBenchmarks(&reporter, "^(cost|client-check)/");
+    if (ran) register_costs(rows, config), benchmark::RunSpecifiedBenchmarks(&reporter, "^(cost|client-check)/");
     reporter.finish();
     json.close();
     benchmark::Shutdown();
+    if (!ran) return 0;
 
     auto python = workshop::find_program("python3");
     if (!python) return std::fprintf(stderr, "http_bench: python3 renders the report; install it\n"), 1;
