@@ -73,7 +73,9 @@ public:
         held_.clear();
         std::cout << std::flush;
     }
-    void finish() { json_.Finalize(); }
+    void finish() {
+        if (started_) json_.Finalize();
+    }
     static std::vector<std::string> registered;
 
 private:
