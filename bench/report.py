@@ -254,8 +254,12 @@ class Report:
             errors = [e for w in m if w for e in w.errors] + [f"{self.first['name']} was not part of this run"]
             return f"not measured: {errors[0]}\n"
         best_wrk, best_ours = wrk.max("req_per_s"), ours.max("req_per_s")
-        return (table(["client", "req/s"], [["wrk", thousands(best_wrk)], ["this benchmark", thousands(best_ours)]]) +
+        text = (table(["client", "req/s"], [["wrk", thousands(best_wrk)], ["this benchmark", thousands(best_ours)]]) +
                 "\n" + fill(fragments["client_reach"], ratio=fixed(best_ours / best_wrk, 2)))
+        s = self.run["scenarios"][1]  # the same number of clients
+        if (m := self.get("scenario", self.first, s["name"])) and m.sum("retried"):
+            text += fill(fragments["client_drops"], scenario=s["title"], row=self.first["name"], retried=thousands(m.sum("retried")))
+        return text
 
     def costs(self):
         lines = []
