@@ -1,14 +1,14 @@
-#include "kernel.hpp"
-
-#include "support/process.hpp"
+// Measuring: what the kernel itself counts, read beside the client's own
+// figures: the listen queues' drops, the TCP segments sent, and a server's
+// resident memory and CPU time, its children's included (nginx's workers).
+// Linux only; elsewhere each returns nullopt and its column shows "-".
+#include "bench.hpp"
 
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <unistd.h>
-#include <vector>
 
 #if defined(__linux__)
 #include <net/if.h>
@@ -22,7 +22,7 @@ namespace {
 
 // /proc/net/netstat and /proc/net/snmp hold pairs of lines:
 // "TcpExt: Name1 Name2 ..." and "TcpExt: value1 value2 ...".
-std::optional<std::uint64_t> counter_value(const char* file, const std::string& group,
+std::optional<double> counter_value(const char* file, const std::string& group,
                                            const std::string& name) {
     std::ifstream in(file);
     for (std::string names, values; std::getline(in, names) && std::getline(in, values);) {
@@ -32,58 +32,61 @@ std::optional<std::uint64_t> counter_value(const char* file, const std::string& 
         v >> value;
         if (key != group + ":") continue;
         while (n >> key && v >> value)
-            if (key == name) return std::stoull(value);
+            if (key == name) return std::stod(value);
     }
     return std::nullopt;
 }
 
-// The parent of process `pid`: the fourth field of /proc/<pid>/stat, after
-// the command name in parentheses (which may itself hold spaces).
-std::optional<pid_t> parent_of(const std::filesystem::path& proc_dir) {
-    std::ifstream in(proc_dir / "stat");
-    std::string stat;
-    std::getline(in, stat);
-    auto close = stat.rfind(')');
-    if (close == std::string::npos) return std::nullopt;
-    std::istringstream rest(stat.substr(close + 1));
-    std::string state;
-    pid_t parent = 0;
-    if (!(rest >> state >> parent)) return std::nullopt;
-    return parent;
-}
-
+// The children of `pid`, from /proc/<pid>/task/*/children (every thread's).
 std::vector<pid_t> children_of(pid_t pid) {
     std::vector<pid_t> children;
     std::error_code ec;
-    for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
-        const std::string name = entry.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        if (parent_of(entry.path()) == pid) children.push_back(std::stoi(name));
+    auto tasks = std::filesystem::path("/proc") / std::to_string(pid) / "task";
+    for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
+        std::ifstream in(task.path() / "children");
+        for (pid_t child; in >> child;) children.push_back(child);
     }
     return children;
 }
 
-std::optional<std::uint64_t> own_resident_bytes(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-    for (std::string line; std::getline(in, line);)
-        if (line.starts_with("VmRSS:")) return std::stoull(line.substr(6)) * 1024;  // in kB
-    return std::nullopt;
+// `of(pid)` summed over the process and all its descendants.
+template <class Of>
+std::optional<double> over_tree(pid_t pid, Of of) {
+    std::optional<double> total = of(pid);
+    for (pid_t child : children_of(pid))
+        if (auto more = over_tree(child, of); total && more) *total += *more;
+    return total;
 }
 
 }  // namespace
 
-std::optional<std::uint64_t> listen_overflows() {
+std::optional<double> listen_overflows() {
     return counter_value("/proc/net/netstat", "TcpExt", "ListenOverflows");
 }
 
-std::optional<std::uint64_t> tcp_segments_sent() {
+std::optional<double> tcp_segments_sent() {
     return counter_value("/proc/net/snmp", "Tcp", "OutSegs");
 }
 
+std::optional<double> resident_bytes(pid_t pid) {
+    return over_tree(pid, [](pid_t p) -> std::optional<double> {
+        if (auto kib = workshop::resident_kib(p)) return *kib * 1024.0;
+        return std::nullopt;
+    });
+}
+
+// /proc/<pid>/stat's utime and stime cover every thread of the process,
+// those that have exited included.
+std::optional<double> cpu_seconds_of_tree(pid_t pid) {
+    return over_tree(pid, workshop::cpu_seconds);
+}
+
+// Moves this process, before it starts any thread or child, into a network
+// namespace of its own with its loopback up, so that ListenOverflows and
+// OutSegs count the benchmark's traffic alone. Needs root; false elsewhere.
 bool enter_own_network_namespace() {
 #if defined(__linux__)
     if (::geteuid() != 0 || ::unshare(CLONE_NEWNET) != 0) return false;
-    // A new namespace has one interface, loopback, and it is down.
     int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
     ifreq lo{};
     std::strncpy(lo.ifr_name, "lo", IFNAMSIZ - 1);
@@ -96,23 +99,6 @@ bool enter_own_network_namespace() {
 #else
     return false;
 #endif
-}
-
-std::optional<std::uint64_t> resident_bytes(pid_t pid) {
-    auto total = own_resident_bytes(pid);
-    if (!total) return std::nullopt;
-    for (pid_t child : children_of(pid))
-        if (auto more = resident_bytes(child)) *total += *more;
-    return total;
-}
-
-std::string raise_descriptor_limit(std::uint64_t wanted) {
-    rlim_t now = workshop::raise_descriptor_limit(static_cast<rlim_t>(wanted));
-    std::string said = "descriptor limit " + std::to_string(now);
-    if (now < wanted)
-        said += " (the most it could be raised to; " + std::to_string(wanted) +
-                " wanted, so the largest idle sweep holds fewer connections)";
-    return said;
 }
 
 }  // namespace bench

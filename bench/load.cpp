@@ -1,4 +1,9 @@
-#include "load.hpp"
+// Measuring: the client. Connection-per-request load over loopback: each
+// client connects, sends one request that says "Connection: close", reads the
+// whole response, closes, and starts again until the window ends. Nothing
+// waits past the window: a server that stops answering shows up as
+// unfinished requests. Also the silent connections that are held open.
+#include "bench.hpp"
 
 #include <algorithm>
 #include <arpa/inet.h>
@@ -39,9 +44,7 @@ workshop::socket_fd start_connect(int port) {
     if (fd.get() < 0) return fd;
     ::fcntl(fd.get(), F_SETFL, O_NONBLOCK);
     sockaddr_in addr = workshop::loopback(port);
-    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 &&
-        errno != EINPROGRESS)
-        return {};
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS) return {};
     return fd;
 }
 
@@ -51,12 +54,6 @@ bool wait_connected(int fd, clock::time_point deadline) {
     socklen_t len = sizeof error;
     ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
     return error == 0;
-}
-
-workshop::socket_fd connect_until(int port, clock::time_point deadline) {
-    workshop::socket_fd fd = start_connect(port);
-    if (fd.get() < 0 || !wait_connected(fd.get(), deadline)) return {};
-    return fd;
 }
 
 #if defined(__linux__)
@@ -91,20 +88,12 @@ drops drops_seen(int fd, std::uint32_t syn_resends, clock::duration waited, bool
 }
 // end tutorial
 #else
-// macOS has no tcp_info; its tcp_connection_info tells less. No drops are
-// counted there, and the tables say so (sees_drops).
+// macOS has no tcp_info; its tcp_connection_info tells less: no drops are counted there.
 std::uint32_t resends(int) { return 0; }
 drops drops_seen(int, std::uint32_t, clock::duration, bool) { return {}; }
 #endif
 
 enum class outcome { completed, failed, unavailable, unfinished };
-
-struct tally {
-    std::uint64_t completed = 0, failed = 0, unavailable = 0, unfinished = 0;
-    std::uint64_t retried = 0;
-    drops dropped;
-    std::vector<float> latencies_us;
-};
 
 // Sends the request and reads the whole response, until `end`.
 outcome exchange(const load_plan& plan, int fd, clock::time_point end) {
@@ -128,14 +117,13 @@ outcome exchange(const load_plan& plan, int fd, clock::time_point end) {
     return outcome::completed;
 }
 
-// One request on a fresh connection.
-outcome one_request(const load_plan& plan, clock::time_point end, tally& t) {
+// One request on a fresh connection, counted into `t`.
+void one_request(const load_plan& plan, clock::time_point end, load_result& t) {
     auto start = clock::now();
     workshop::socket_fd fd = start_connect(plan.port);
-    if (fd.get() < 0) return outcome::failed;
-    outcome result = outcome::unfinished;
+    outcome result = fd.get() < 0 ? outcome::failed : outcome::unfinished;
     std::uint32_t syn_resends = 0;
-    if (wait_connected(fd.get(), end)) {
+    if (fd.get() >= 0 && wait_connected(fd.get(), end)) {
         syn_resends = resends(fd.get());
         result = exchange(plan, fd.get(), end);
     } else if (clock::now() < end) {
@@ -143,28 +131,20 @@ outcome one_request(const load_plan& plan, clock::time_point end, tally& t) {
     }
     auto finished = clock::now();
     drops d = drops_seen(fd.get(), syn_resends, finished - start, result == outcome::unfinished);
-    if (d.syn + d.handshake_end > 0) {
-        ++t.retried;
-        t.dropped.syn += d.syn;
-        t.dropped.handshake_end += d.handshake_end;
-    }
+    t.retried += d.syn + d.handshake_end > 0;
+    t.dropped.syn += d.syn;
+    t.dropped.handshake_end += d.handshake_end;
     // A reset rather than a FIN: neither side keeps a TIME_WAIT entry, so
     // hundreds of thousands of connections do not use up the ports.
     workshop::reset_connection(std::move(fd));
-    if (result == outcome::completed)
-        t.latencies_us.push_back(std::chrono::duration<float, std::micro>(finished - start).count());
-    return result;
-}
-
-// One client: requests back to back until the window ends.
-void client_loop(const load_plan& plan, clock::time_point end, tally& t) {
-    while (clock::now() < end) {
-        switch (one_request(plan, end, t)) {
-            case outcome::completed: ++t.completed; break;
-            case outcome::failed: ++t.failed; break;
-            case outcome::unavailable: ++t.failed, ++t.unavailable; break;
-            case outcome::unfinished: ++t.unfinished; break;
-        }
+    switch (result) {
+        case outcome::completed:
+            ++t.completed;
+            t.latencies_us.push_back(std::chrono::duration<float, std::micro>(finished - start).count());
+            break;
+        case outcome::unavailable: ++t.unavailable, ++t.failed; break;
+        case outcome::failed: ++t.failed; break;
+        case outcome::unfinished: ++t.unfinished; break;
     }
 }
 
@@ -172,42 +152,36 @@ void client_loop(const load_plan& plan, clock::time_point end, tally& t) {
 
 double load_result::percentile_us(double p) const {
     if (latencies_us.empty()) return 0;
-    auto rank = static_cast<std::size_t>(p / 100 * static_cast<double>(latencies_us.size() - 1));
-    return latencies_us[rank];
+    return latencies_us[static_cast<std::size_t>(p / 100 * static_cast<double>(latencies_us.size() - 1))];
 }
 
 load_result run_load(const load_plan& plan) {
-    std::vector<tally> tallies(static_cast<std::size_t>(plan.clients));
+    std::vector<load_result> each(static_cast<std::size_t>(plan.clients));
     auto start = clock::now();
     auto end = start + plan.window;
-    // One thread per client, each a plain blocking loop: simple to read,
-    // and on loopback as fast as an event loop (see bench/README.md).
+    // One thread per client, each a plain blocking loop, requests back to
+    // back: simple to read, and on loopback as fast as an event loop.
     std::vector<std::thread> clients;
-    for (auto& t : tallies) clients.emplace_back(client_loop, std::cref(plan), end, std::ref(t));
+    for (auto& t : each)
+        clients.emplace_back([&plan, end, &t] { while (clock::now() < end) one_request(plan, end, t); });
     for (auto& c : clients) c.join();
-    load_result result;
-    result.seconds = std::chrono::duration<double>(clock::now() - start).count();
-    for (auto& t : tallies) {
-        result.completed += t.completed;
-        result.failed += t.failed;
-        result.unavailable += t.unavailable;
-        result.retried += t.retried;
-        result.dropped.syn += t.dropped.syn;
-        result.dropped.handshake_end += t.dropped.handshake_end;
-        result.unfinished += t.unfinished;
-        result.latencies_us.insert(result.latencies_us.end(), t.latencies_us.begin(),
-                                   t.latencies_us.end());
+    load_result all;
+    all.seconds = std::chrono::duration<double>(clock::now() - start).count();
+    for (auto& t : each) {
+        all.completed += t.completed, all.failed += t.failed, all.unavailable += t.unavailable;
+        all.unfinished += t.unfinished, all.retried += t.retried;
+        all.dropped.syn += t.dropped.syn, all.dropped.handshake_end += t.dropped.handshake_end;
+        all.latencies_us.insert(all.latencies_us.end(), t.latencies_us.begin(), t.latencies_us.end());
     }
-    std::sort(result.latencies_us.begin(), result.latencies_us.end());
-    return result;
+    std::sort(all.latencies_us.begin(), all.latencies_us.end());
+    return all;
 }
 
 stalled_clients::stalled_clients(int port, int count, std::chrono::milliseconds limit) {
     auto deadline = clock::now() + limit;
-    fds_.reserve(static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i) {
-        workshop::socket_fd fd = connect_until(port, deadline);
-        if (fd.get() >= 0) fds_.push_back(std::move(fd));
+        workshop::socket_fd fd = start_connect(port);
+        if (fd.get() >= 0 && wait_connected(fd.get(), deadline)) fds_.push_back(std::move(fd));
     }
 }
 
@@ -218,11 +192,9 @@ stalled_clients::~stalled_clients() {
 // A held connection the server answered or closed is readable.
 int stalled_clients::held() const {
     std::vector<pollfd> polls;
-    polls.reserve(fds_.size());
     for (const auto& fd : fds_) polls.push_back({fd.get(), POLLIN, 0});
     if (::poll(polls.data(), polls.size(), 0) < 0) return 0;
-    return static_cast<int>(std::count_if(polls.begin(), polls.end(),
-                                           [](const pollfd& p) { return p.revents == 0; }));
+    return static_cast<int>(std::count_if(polls.begin(), polls.end(), [](const pollfd& p) { return p.revents == 0; }));
 }
 
 }  // namespace bench

@@ -1,200 +1,272 @@
-// http_bench: every server in bin/, and nginx for reference, under
-// connection-per-request load over loopback, in three scenarios (one client,
-// 32 clients, 32 clients while 16 stalled connections are held open), then
-// against 1 to 256 clients, and with up to 10,000 idle connections held
-// (the rows that serve concurrently); each in several windows run in a
-// random order. Then wrk against stage 01 to check the client, and what one
-// request costs each native stage. Writes results.json (Google Benchmark),
-// report.md and three charts, and prints one table per scenario.
+// http_bench: every server of the build, any added with --with, and nginx for
+// reference, under connection-per-request load over loopback. Google
+// Benchmark runs each measurement as repetitions of one window, in a random
+// order: three scenarios (one client, 32 clients, 32 clients while 16 stalled
+// connections are held), the clients sweep, and the idle sweep for the rows
+// that serve concurrently. Then what one request costs each server, counted,
+// and wrk against the first row to check the client. Google Benchmark prints
+// its table and writes results.json; report.py renders report.md and the
+// charts from that file.
 //
-//   ./workshop bench [--quick]    (or: build/bench/http_bench --quick)
-#include "collector.hpp"
-#include "kernel.hpp"
-#include "load.hpp"
-#include "measure.hpp"
-#include "progress.hpp"
-#include "report.hpp"
-#include "results.hpp"
+//   ./workshop bench [--quick] [--with NAME=COMMAND]...    (or build/bench/http_bench)
+#include "bench.hpp"
 
 #include <algorithm>
-#include <benchmark/benchmark.h>
 #include <cstdio>
+#include <fstream>
+#include <future>
+#include <sstream>
 #include <iostream>
 #include <string_view>
+#include <unistd.h>
 
 namespace {
 
 using namespace bench;
 
 constexpr const char* usage =
-    "usage: http_bench [--quick] [--out-dir DIR] [--benchmark_... flags]\n"
-    "  --quick         fewer, shorter windows: under a minute instead of 4 to 5\n"
-    "  --out-dir DIR   where results.json, report.md and the charts go\n"
-    "                  (default: " BENCH_OUT_DIR ")\n"
+    "usage: http_bench [--quick] [--with NAME=COMMAND]... [--out-dir DIR] [--benchmark_... flags]\n"
+    "  --quick              fewer, shorter windows: under a minute instead of 4 to 5\n"
+    "  --with NAME=COMMAND  measure another server too, as row NAME: COMMAND split into words,\n"
+    "                       {port} in it replaced by the port, or --port N appended\n"
+    "  --out-dir DIR        where results.json, report.md and the charts go (" BENCH_OUT_DIR ")\n"
     "Google Benchmark's own flags work too, e.g. --benchmark_filter=nginx.";
 
-int bad_argument(const char* what, const char* arg) {
-    std::fprintf(stderr, "http_bench: %s: %s\n%s\n", what, arg, usage);
-    return 2;
-}
+// Google Benchmark's console table and its JSON record of every run, in
+// results.json: one record across the two runs (the windows, then the costs).
+// The console gets each benchmark's aggregates (its one window when there is
+// one), in the order they were registered rather than the random order they
+// ran in, so that each kind of measurement forms one table; the run's
+// description for report.py (context "bench") stays out of it.
+class console_and_json : public benchmark::BenchmarkReporter {
+public:
+    explicit console_and_json(std::ostream& file)
+        : console_(static_cast<benchmark::ConsoleReporter::OutputOptions>(
+              benchmark::ConsoleReporter::OO_Tabular |
+              (::isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Color : 0))) {
+        json_.SetOutputStream(&file);
+        json_.SetErrorStream(&std::cerr);
+    }
+    bool ReportContext(const Context& context) override {
+        if (started_) return true;
+        started_ = true;
+        std::ostringstream text;  // Google Benchmark writes the context to the error stream
+        console_.SetErrorStream(&text);
+        bool ok = console_.ReportContext(context);
+        console_.SetErrorStream(&std::cerr);
+        std::istringstream lines(text.str());
+        for (std::string line; std::getline(lines, line);)
+            if (!line.starts_with("bench: ")) std::cerr << line << "\n";
+        return ok && json_.ReportContext(context);
+    }
+    void ReportRuns(const std::vector<Run>& runs) override {
+        json_.ReportRuns(runs);
+        for (const Run& r : runs)
+            if (r.run_type == Run::RT_Aggregate || r.repetitions == 1 || r.error_occurred) held_.push_back(r);
+    }
+    // Prints what the last run held back, in registration order.
+    void Finalize() override {
+        std::stable_sort(held_.begin(), held_.end(), [](const Run& a, const Run& b) {
+            return order_of(a.run_name.function_name) < order_of(b.run_name.function_name);
+        });
+        for (const Run& r : held_) console_.ReportRuns({r});
+        held_.clear();
+        std::cout << std::flush;
+    }
+    void finish() {
+        if (started_) json_.Finalize();
+    }
+    static std::vector<std::string> registered;
 
-// One Google Benchmark per row and measurement, repeated over `w.count`
-// windows; `fill` measures one window into `m`.
+private:
+    static std::size_t order_of(const std::string& name) {
+        return std::find(registered.begin(), registered.end(), name) - registered.begin();
+    }
+    benchmark::ConsoleReporter console_;
+    benchmark::JSONReporter json_;
+    std::vector<Run> held_;
+    bool started_ = false;
+};
+std::vector<std::string> console_and_json::registered;
+
 template <class Measure>
-void add(collector& c, const std::string& name, measurement& m, const windows& w, Measure fill) {
-    auto* b = benchmark::RegisterBenchmark(name.c_str(), fill);
-    b->Iterations(1)          // one window per repetition
-        ->Repetitions(w.count)
-        ->DisplayAggregatesOnly()  // the collector files the aggregates; results.json has all
-        ->UseRealTime()       // the work happens in the server process
+void add(const std::string& name, int repetitions, Measure measure) {
+    console_and_json::registered.push_back(name);
+    benchmark::RegisterBenchmark(name.c_str(), measure)
+        ->Iterations(1)  // one window per repetition
+        ->Repetitions(repetitions)
+        ->UseRealTime()  // the work happens in the server process
         ->Unit(benchmark::kMillisecond);
-    add_statistics(b);
-    c.expect(name, m);
 }
 
-// Every measurement of every row. Google Benchmark runs their windows in a
-// random order (--benchmark_enable_random_interleaving), so a slow moment
-// of the machine falls on every row alike.
-int register_benchmarks(results& all, collector& c, progress& status) {
-    const settings& config = all.config;
-    int windows = 0;
-    for (row& r : all.rows) {
-        for (std::size_t s = 0; s < scenarios.size(); ++s) {
-            add(c, "scenario/" + r.server.name + "/" + std::string(scenarios[s].name),
-                r.by_scenario[s], config.scenario, [&r, s, &config, &status](benchmark::State& st) {
-                    measure_scenario(st, r, s, config, status);
-                });
-            windows += config.scenario.count;
-        }
-        for (std::size_t i = 0; r.in_client_sweep() && i < client_counts.size(); ++i) {
-            add(c, "clients/" + r.server.name + "/" + std::to_string(client_counts[i]),
-                r.by_clients[i], config.clients, [&r, i, &config, &status](benchmark::State& st) {
-                    measure_clients(st, r, i, config, status);
-                });
-            windows += config.clients.count;
-        }
-        for (std::size_t i = 0; r.concurrent() && i < held_counts.size(); ++i) {
-            add(c, "idle/" + r.server.name + "/" + std::to_string(held_counts[i]), r.by_held[i],
-                config.idle, [&r, i, &config, &status](benchmark::State& st) {
-                    measure_held(st, r, i, config, status);
-                });
-            windows += config.idle.count;
-        }
-    }
-    return windows;
+// Every window of every row that passed the check, a kind at a time.
+void register_windows(std::vector<row>& rows, const settings& config) {
+    for (row& r : rows)
+        for (const scenario& s : scenarios)
+            if (r.problem.empty())
+                add("scenario/" + r.name + "/" + std::string(s.name), config.scenario.count,
+                    [&](benchmark::State& st) { measure_scenario(st, r, s, config); });
+    for (row& r : rows)  // not the emulated rows: the sweeps would take minutes under an emulator
+        for (int clients : client_counts)
+            if (r.problem.empty() && r.what != row::kind::emulated)
+                add("clients/" + r.name + "/" + std::to_string(clients), config.clients.count,
+                    [&, clients](benchmark::State& st) { measure_clients(st, r, clients, config); });
+    for (row& r : rows)
+        for (int held : held_counts)
+            if (r.problem.empty() && r.concurrent)
+                add("idle/" + r.name + "/" + std::to_string(held), config.idle.count,
+                    [&, held](benchmark::State& st) { measure_held(st, r, held, config); });
 }
 
-// wrk and our client take turns against one stage-01 server, with the
-// concurrency of scenario 2; the best figure of each.
-client_check check_client(const row& stage01, const settings& config, progress& status) {
-    client_check c;
-    status.step("client check: wrk and this client against " + stage01.server.name);
-    try {
-        auto server = start(stage01.server, config.out_dir);
-        answer_check check = check_answer(stage01.server, server->port());
-        if (!check.problem.empty()) throw std::runtime_error(check.problem);
-        int clients = scenarios[many_clients].clients;
-        load_plan plan{server->port(), clients, config.wrk_window, check.response_size};
-        for (int round = 0; round < config.client_check_rounds; ++round) {
-            c.ours = std::max(c.ours.value_or(0), run_load(plan).requests_per_second());
-            auto wrk = wrk_requests_per_second(server->port(), clients, config.wrk_window);
-            if (!wrk) throw std::runtime_error("wrk is not installed or failed");
-            c.wrk = std::max(c.wrk.value_or(0), *wrk);
-        }
-    } catch (const std::exception& e) {
-        c.problem = e.what();
-        c.wrk.reset();
-    }
-    return c;
+// The costs of each row that ran (not the emulated ones, not nginx), and wrk
+// against the first row, in turns with this client.
+void register_costs(std::vector<row>& rows, const settings& config) {
+    for (row& r : rows)
+        if (r.ran && (r.what == row::kind::built || r.what == row::kind::added))
+            add("cost/" + r.name, 1, [&](benchmark::State& st) { measure_costs(st, r, config); });
+    row& first = rows.front();
+    if (!first.ran) return;
+    for (bool wrk : {true, false})
+        add(std::string("client-check/") + (wrk ? "wrk/" : "this-client/") + first.name, config.client_check_rounds,
+            [&, wrk](benchmark::State& st) {
+                auto server = start(first, config.out_dir);
+                int clients = scenarios[1].clients;
+                std::optional<double> rps;
+                for (auto _ : st)
+                    rps = wrk ? wrk_requests_per_second(server->port(), clients, config.wrk_window)
+                              : run_load({server->port(), clients, config.wrk_window, first.response_size})
+                                    .requests_per_second();
+                if (!rps) return st.SkipWithError("wrk is not installed or failed");
+                st.counters["req_per_s"] = *rps;
+            });
 }
 
-void measure_stage_costs(results& all, progress& status) {
-    for (row& r : all.rows) {
-        bool started = std::any_of(r.by_scenario.begin(), r.by_scenario.end(),
-                                   [](const measurement& m) { return m.measured(); });
-        if (r.server.what != target::kind::stage || !started) continue;
-        status.step(r.server.name + " / cost per request (strace, callgrind)");
-        r.costs = measure_costs(r.server, all.config.cost_requests, all.config.out_dir);
+// JSON for the context: a string quoted, an object or a list of JSON texts.
+std::string quote(std::string_view text) {
+    std::string out = "\"";
+    for (unsigned char c : text) {
+        if (c == '"' || c == '\\') out += '\\';
+        if (c >= 0x20) out += static_cast<char>(c);
+        else out += "\\u00" + std::string{"0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 15]};
     }
+    return out + "\"";
+}
+
+std::string object(std::initializer_list<std::pair<const char*, std::string>> fields) {
+    std::string out;
+    for (const auto& [key, value] : fields) out += (out.empty() ? "{" : ", ") + quote(key) + ": " + value;
+    return out + "}";
+}
+
+template <class T, class Json>
+std::string list(const T& items, Json json) {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + json(item);
+    return "[" + out + "]";
+}
+
+// What report.py needs beside the runs, in results.json's context ("bench").
+void describe_run(const std::vector<row>& rows, const settings& config, bool own_network, rlim_t limit) {
+    using std::to_string;
+    auto window = [](const windows& w) { return object({{"count", to_string(w.count)}, {"ms", to_string(w.length.count())}}); };
+    auto number = [](int n) { return to_string(n); };
+    const char* kinds[] = {"built", "emulated", "added", "reference"};
+    auto row_json = [&](const row& r) {
+        return object({{"name", quote(r.name)}, {"label", quote(r.label)}, {"kind", quote(kinds[int(r.what)])},
+                       {"concurrent", r.concurrent ? "true" : "false"}, {"command", list(r.command, quote)},
+                       {"problem", quote(r.problem)}, {"header_differences", list(r.header_differences, quote)}});
+    };
+    auto scenario_json = [](const scenario& s) {
+        return object({{"name", quote(s.name)}, {"title", quote(s.title)}, {"clients", to_string(s.clients)},
+                       {"stalled", to_string(s.stalled)}});
+    };
+    benchmark::AddCustomContext("bench", object({
+        {"quick", config.quick ? "true" : "false"}, {"scenario_windows", window(config.scenario)},
+        {"clients_windows", window(config.clients)}, {"idle_windows", window(config.idle)},
+        {"client_check", object({{"count", to_string(config.client_check_rounds)},
+                                 {"seconds", to_string(config.wrk_window.count())}})},
+        {"cost_requests", to_string(config.cost_requests)}, {"own_network", own_network ? "true" : "false"},
+        {"descriptor_limit", to_string(limit)}, {"descriptors_wanted", to_string(held_counts.back() + 2000)},
+        {"compiler", quote(BENCH_COMPILER)}, {"scenarios", list(scenarios, scenario_json)},
+        {"client_counts", list(client_counts, number)}, {"held_counts", list(held_counts, number)},
+        {"held_load_clients", to_string(held_load_clients)}, {"rows", list(rows, row_json)}}));
 }
 
 }  // namespace
 
 int main(int argc, char* argv[]) {
-    results all;
-    all.config.out_dir = BENCH_OUT_DIR;
-    // Our own flags; Google Benchmark's pass through, results.json by default.
-    std::vector<std::string> benchmark_args = {argv[0]};
+    settings config;
+    config.out_dir = BENCH_OUT_DIR;
+    std::vector<std::string> added;
+    // Ours come first, so that the same flags given on the command line win.
+    std::vector<std::string> benchmark_args = {argv[0], "--benchmark_enable_random_interleaving=true"};
+    auto bad_argument = [](const std::string& what) { return std::fprintf(stderr, "http_bench: %s\n%s\n", what.c_str(), usage), 2; };
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
-        if (arg == "--help") {
-            std::puts(usage);
-            return 0;
-        } else if (arg == "--quick") {
-            all.config.quick = true;
-            all.config.scenario = {3, std::chrono::milliseconds(250)};
-            all.config.clients = {1, std::chrono::milliseconds(200)};
-            all.config.idle = {1, std::chrono::milliseconds(250)};
-            all.config.wrk_window = std::chrono::seconds(1);
-            all.config.client_check_rounds = 1;
-            all.config.cost_requests = 100;
-        } else if (arg == "--out-dir") {
-            if (i + 1 == argc) return bad_argument("missing value after", argv[i]);
-            all.config.out_dir = argv[++i];
+        if (arg == "--help") return std::puts(usage), 0;
+        if (arg == "--quick") {
+            config = {true, {3, std::chrono::milliseconds(250)}, {1, std::chrono::milliseconds(200)},
+                      {1, std::chrono::milliseconds(250)}, std::chrono::seconds(1), 1, 100, config.out_dir};
         } else if (arg.starts_with("--benchmark_")) {
             benchmark_args.emplace_back(arg);
+        } else if (arg != "--out-dir" && arg != "--with") {
+            return bad_argument("unknown argument " + std::string(arg));
+        } else if (i + 1 == argc) {
+            return bad_argument("missing value after " + std::string(arg));
+        } else if (std::string value = argv[++i]; arg == "--out-dir") {
+            config.out_dir = value;
+        } else if (auto equals = value.find('='); equals == 0 || equals == std::string::npos ||
+                                                  value.find_first_not_of(' ', equals + 1) == std::string::npos) {
+            return bad_argument("--with needs NAME=COMMAND, not '" + value + "'");
+        } else if (value.find_first_of(" \t/|") < equals) {
+            return bad_argument("--with: NAME may not hold a space, '/' or '|': '" + value.substr(0, equals) + "'");
         } else {
-            return bad_argument("unknown argument", argv[i]);
+            added.push_back(value);
         }
     }
-    std::filesystem::create_directories(all.config.out_dir);
-    // Ours come first, so that the same flags given on the command line win.
-    benchmark_args.insert(benchmark_args.begin() + 1,
-                          {"--benchmark_out=" + (all.config.out_dir / "results.json").string(),
-                           "--benchmark_enable_random_interleaving=true"});
-
     std::vector<char*> benchmark_argv;
     for (auto& a : benchmark_args) benchmark_argv.push_back(a.data());
     int benchmark_argc = static_cast<int>(benchmark_argv.size());
     benchmark::Initialize(&benchmark_argc, benchmark_argv.data());
     if (benchmark::ReportUnrecognizedArguments(benchmark_argc, benchmark_argv.data())) return 2;
 
-    // Before any thread starts: the namespace is per thread, and every
-    // thread and child made later inherits it.
+    std::vector<row> rows;
+    bool own_network = false;
     try {
-        all.config.own_network = enter_own_network_namespace();
+        // Before any thread starts: every thread and child made later inherits it.
+        own_network = enter_own_network_namespace();
+        rows = read_rows(WORKSHOP_SERVERS_FILE, added);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "http_bench: %s\n", e.what());
         return 1;
     }
-    // The idle sweep holds 10,000 connections, and the servers we start
-    // inherit the limit.
-    all.config.descriptor_limit = raise_descriptor_limit(held_counts.back() + 2000);
-    for (auto& t : all_targets()) all.rows.push_back({.server = t});
+    // The idle sweep holds 10,000 connections; the servers inherit the limit.
+    rlim_t limit = workshop::raise_descriptor_limit(held_counts.back() + 2000);
+    std::filesystem::create_directories(config.out_dir);
     {
-        progress status;
-        // Google Benchmark's console table would fight the progress line; it
-        // reports to the collector instead, our tables come at the end, and
-        // its JSON still goes to results.json.
-        collector reporter;
-        int windows = register_benchmarks(all, reporter, status);
-        // --benchmark_filter runs only some of them, and how many is Google Benchmark's to say.
-        std::string filter = benchmark::GetBenchmarkFilter();
-        status.expect_windows(filter.empty() || filter == "." || filter == "all" ? windows : 0);
-        benchmark::RunSpecifiedBenchmarks(&reporter);
-        // --benchmark_filter may have left rows out, --benchmark_list_tests all of them.
-        std::erase_if(all.rows, [](const row& r) { return !r.selected; });
-        if (all.rows.empty()) return 0;
-        if (const row* stage01 = all.find("01-raw-asm"))
-            all.client = check_client(*stage01, all.config, status);
-        else
-            all.client.problem = "01-raw-asm was not part of this run";
-        measure_stage_costs(all, status);
-        status.step("report and charts");
-        write_report(all.config.out_dir / "report.md", all, draw_charts(all));
+        std::vector<std::future<void>> checks;  // each mostly waits: all at once
+        for (row& r : rows) checks.push_back(std::async(std::launch::async, check_row, std::ref(r), config.out_dir));
     }
-    print_tables(std::cout, all);
-    std::cout << "\nReport: " << (all.config.out_dir / "report.md").string() << "\n";
+    describe_run(rows, config, own_network, limit);
+
+    register_windows(rows, config);
+    auto json_file = config.out_dir / "results.json";
+    std::ofstream json(json_file);
+    console_and_json reporter(json);
+    if (benchmark::RunSpecifiedBenchmarks(&reporter) == 0) return 2;  // a filter for nothing: Google Benchmark said so
+    bool ran = std::any_of(rows.begin(), rows.end(), [](const row& r) { return r.ran; });  // see --benchmark_filter
+    benchmark::ClearRegisteredBenchmarks();
+    if (ran) register_costs(rows, config), benchmark::RunSpecifiedBenchmarks(&reporter, "^(cost|client-check)/");
+    reporter.finish();
+    json.close();
     benchmark::Shutdown();
-    return 0;
+    if (!ran) return 0;
+
+    auto python = workshop::find_program("python3");
+    if (!python) return std::fprintf(stderr, "http_bench: python3 renders the report; install it\n"), 1;
+    auto rendered = workshop::run_command(*python, {BENCH_RENDERER, json_file.string(), config.out_dir.string()},
+                                          std::chrono::minutes(2));
+    std::cout << rendered.out << std::flush;
+    std::cerr << rendered.err;
+    return rendered.exit_code == 0 ? 0 : 1;
 }

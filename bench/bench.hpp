@@ -1,0 +1,147 @@
+// The measuring side of the benchmark, in one header: the rows (rows.cpp), the
+// client (load.cpp), what the kernel counts (kernel.cpp), one window
+// (window.cpp) and the counted costs (costs.cpp). main.cpp hands them to
+// Google Benchmark; report.py renders what it recorded.
+#pragma once
+
+#include "support/client.hpp"
+#include "support/process.hpp"
+
+#include <benchmark/benchmark.h>
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bench {
+
+// --- what is measured, and how long ---
+struct scenario {
+    std::string_view name, title;  // "scenario/<row>/32-clients"; the report's heading
+    int clients = 1, stalled = 0;  // stalled: connections that connect and never send
+};
+
+inline constexpr std::array<scenario, 3> scenarios = {{
+    {"one-client", "one client", 1, 0},
+    {"32-clients", "32 clients", 32, 0},
+    {"32-clients-16-stalled", "32 clients + 16 stalled", 32, 16},
+}};
+inline constexpr std::array<int, 5> client_counts = {1, 4, 16, 64, 256};
+inline constexpr std::array<int, 3> held_counts = {0, 1000, 10000};
+constexpr int held_load_clients = 32;  // throughput while they are held
+
+struct windows { int count = 5; std::chrono::milliseconds length{1000}; };
+
+struct settings {
+    bool quick = false;
+    windows scenario{5, std::chrono::milliseconds(1200)};
+    windows clients{3, std::chrono::milliseconds(400)};
+    windows idle{3, std::chrono::milliseconds(400)};
+    std::chrono::seconds wrk_window{2};
+    int client_check_rounds = 3;  // wrk and our client, in turns
+    int cost_requests = 200;      // requests under strace and callgrind
+    std::filesystem::path out_dir;
+};
+
+// --- the rows (rows.cpp) ---
+struct row {
+    enum class kind { built, emulated, added, reference };
+    std::string name, label;           // as the build's list names it, and its short form
+    std::vector<std::string> command;  // "{port}" marks the port; else --port N is appended
+    kind what = kind::built;
+    // Found by the check before any window: why it cannot be measured,
+    // whether it serves a client while another stays silent, nginx's header
+    // lines that the golden response lacks ("+ ...") or has ("- ..."), and
+    // the size of its answer.
+    std::string problem;
+    bool concurrent = false;
+    std::vector<std::string> header_differences;
+    std::size_t response_size = 0;
+    bool ran = false;  // a window of it ran (see --benchmark_filter)
+};
+
+// The build's rows (WORKSHOP_SERVERS_FILE: "name<TAB>label<TAB>path" per line),
+// then each --with NAME=COMMAND, then nginx.
+std::vector<row> read_rows(const std::filesystem::path& servers_file,
+                           const std::vector<std::string>& added);
+
+// Starts a row's server on a free port, behind `wrapper` (strace, valgrind),
+// and waits until it accepts. Throws std::runtime_error.
+std::unique_ptr<workshop::server_process> start(const row& r, const std::filesystem::path& work_dir,
+                                                const std::vector<std::string>& wrapper = {});
+
+// GET / once: empty when the answer is the golden response, else what differs.
+std::string check_answer(row& r, int port);
+
+// Starts the row once: its answer, and whether it serves concurrently.
+void check_row(row& r, const std::filesystem::path& work_dir);
+
+// --- the client (load.cpp) ---
+// Every request the benchmark sends; keep-alive servers close after it too.
+inline const std::string request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+
+struct load_plan {
+    int port = 0, clients = 1;
+    std::chrono::milliseconds window{1000};
+    std::size_t response_size = 0;  // bytes of one full response
+};
+
+// Packets of a connection that the server's full accept queue dropped: SYNs,
+// and the ACK and request that end a handshake (each one ListenOverflow).
+struct drops { std::uint64_t syn = 0, handshake_end = 0; };
+
+struct load_result {
+    std::uint64_t completed = 0;   // full responses of the expected size
+    std::uint64_t failed = 0;      // refused, cut short or the wrong size
+    std::uint64_t unavailable = 0; // of those: answered "503 Service Unavailable"
+    std::uint64_t unfinished = 0;  // still waiting when the window closed
+    std::uint64_t retried = 0;     // connections that saw a drop (load.cpp)
+    drops dropped;
+    double seconds = 0;
+    std::vector<float> latencies_us;  // connect to last byte, sorted
+
+    double requests_per_second() const { return seconds > 0 ? completed / seconds : 0; }
+    double percentile_us(double p) const;  // 0 when nothing completed
+};
+
+load_result run_load(const load_plan& plan);
+
+// Connections that connect and send nothing, held open while this lives: the
+// clients a one-at-a-time server waits on, the idle ones an event loop holds.
+class stalled_clients {
+public:
+    stalled_clients(int port, int count, std::chrono::milliseconds limit = std::chrono::seconds(2));
+    ~stalled_clients();  // resets them all: thousands of TIME_WAITs would use up ports
+    stalled_clients(const stalled_clients&) = delete;
+    stalled_clients& operator=(const stalled_clients&) = delete;
+    int opened() const { return static_cast<int>(fds_.size()); }
+    int held() const;  // those the server has not closed or answered yet
+
+private:
+    std::vector<workshop::socket_fd> fds_;
+};
+
+// --- what the kernel counts (kernel.cpp); nullopt where it cannot tell ---
+std::optional<double> listen_overflows();   // TcpExt ListenOverflows
+std::optional<double> tcp_segments_sent();  // Tcp OutSegs
+std::optional<double> resident_bytes(pid_t pid);  // the process and its descendants
+std::optional<double> cpu_seconds_of_tree(pid_t pid);    // user + system, the same
+bool enter_own_network_namespace();
+
+// --- one window (window.cpp) ---
+void measure_scenario(benchmark::State& state, row& r, const scenario& s, const settings& config);
+void measure_clients(benchmark::State& state, row& r, int clients, const settings& config);
+void measure_held(benchmark::State& state, row& r, int held, const settings& config);
+
+// --- counted costs (costs.cpp) ---
+void measure_costs(benchmark::State& state, const row& r, const settings& config);
+
+// wrk's requests per second against port; nullopt if wrk is missing or failed.
+std::optional<double> wrk_requests_per_second(int port, int clients, std::chrono::seconds duration);
+
+}  // namespace bench

@@ -1,0 +1,174 @@
+// Measuring: the rows. The build's servers, in the order of its list of
+// stages, then any server added with --with, then nginx as the reference;
+// how each starts, and the check that comes before any measuring: does it
+// answer GET / with the golden response, and does it serve a client while
+// another stays silent (the rows that do take the idle sweep)?
+#include "bench.hpp"
+
+#include "support/golden.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <pwd.h>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+#include <unistd.h>
+
+namespace bench {
+namespace {
+
+std::vector<std::string> words_of(const std::string& text, char separator = ' ') {
+    std::vector<std::string> words;
+    std::istringstream in(text);
+    for (std::string word; std::getline(in, word, separator);)
+        if (!word.empty()) words.push_back(word);
+    return words;
+}
+
+// A row of the build whose program is a script runs a server for another
+// architecture under an emulator (the build's wrapper around qemu).
+bool is_script(const std::string& file) {
+    char start[2] = {};
+    std::ifstream(file, std::ios::binary).read(start, 2);
+    return start[0] == '#' && start[1] == '!';
+}
+
+void replace_all(std::string& text, std::string_view from, const std::string& to) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+}
+
+std::unique_ptr<workshop::server_process> start_nginx(const row& r, const std::filesystem::path& work_dir) {
+    if (r.command.empty()) throw std::runtime_error("nginx is not installed (./workshop bench installs it)");
+    auto dir = std::filesystem::absolute(work_dir / "nginx");
+    std::filesystem::create_directories(dir);
+    std::ifstream in(BENCH_NGINX_TEMPLATE);
+    std::string config((std::istreambuf_iterator<char>(in)), {});
+    int port = workshop::free_port();
+    const passwd* me = ::geteuid() == 0 ? ::getpwuid(0) : nullptr;  // only a root master switches user
+    replace_all(config, "@PORT@", std::to_string(port));
+    replace_all(config, "@DIR@", dir.string());
+    replace_all(config, "@USER@", me ? std::string("user ") + me->pw_name + ";" : "");
+    std::ofstream(dir / "nginx.conf") << config;
+    return std::make_unique<workshop::server_process>(
+        r.command[0], std::vector<std::string>{"-p", dir.string(), "-e", (dir / "error.log").string(),
+                                               "-c", (dir / "nginx.conf").string()},
+        port);
+}
+
+// An HTTP message's status line and header lines, and its body.
+std::pair<std::vector<std::string>, std::string> split(const std::string& bytes) {
+    auto end = bytes.find("\r\n\r\n");
+    std::string head = bytes.substr(0, end);
+    replace_all(head, "\r\n", "\n");
+    return {words_of(head, '\n'), end == std::string::npos ? "" : bytes.substr(end + 4)};
+}
+
+bool contains(const std::vector<std::string>& lines, const std::string& line) {
+    return std::find(lines.begin(), lines.end(), line) != lines.end();
+}
+
+// nginx adds headers of its own; its status line, Content-Type and body must
+// be the golden response's.
+std::string compare_reference(row& r, const std::string& got, const std::string& golden) {
+    auto [theirs, their_body] = split(got);
+    auto [ours, our_body] = split(golden);
+    r.header_differences.clear();
+    for (std::size_t i = 1; i < theirs.size(); ++i)
+        if (!contains(ours, theirs[i])) r.header_differences.push_back("+ " + theirs[i]);
+    for (std::size_t i = 1; i < ours.size(); ++i)
+        if (!contains(theirs, ours[i])) r.header_differences.push_back("- " + ours[i]);
+    auto content_type = *std::find_if(ours.begin(), ours.end(),
+                                      [](const auto& h) { return h.starts_with("Content-Type:"); });
+    if (theirs.empty() || theirs[0] != ours[0]) return "answered GET / with another status line";
+    if (!contains(theirs, content_type)) return "answered GET / without \"" + content_type + "\"";
+    if (their_body != our_body) return "answered GET / with another body";
+    return "";
+}
+
+}  // namespace
+
+std::vector<row> read_rows(const std::filesystem::path& servers_file, const std::vector<std::string>& added) {
+    std::ifstream in(servers_file);
+    if (!in) throw std::runtime_error("cannot read the build's list of servers " + servers_file.string());
+    std::vector<row> rows;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        auto fields = words_of(line, '\t');
+        if (fields.size() != 3) throw std::runtime_error(servers_file.string() + ": not name, label, path: " + line);
+        rows.push_back({fields[0], fields[1], {fields[2]}, is_script(fields[2]) ? row::kind::emulated : row::kind::built});
+    }
+    for (const std::string& with : added) {  // NAME=COMMAND, checked by main.cpp
+        auto equals = with.find('=');
+        std::string name = with.substr(0, equals);
+        if (std::ranges::any_of(rows, [&](const row& r) { return r.name == name; }) || name == "nginx")
+            throw std::runtime_error("--with " + name + "=...: there is a row of that name already");
+        rows.push_back({name, name, words_of(with.substr(equals + 1)), row::kind::added});
+    }
+    auto nginx = workshop::find_program("nginx");
+    rows.push_back({"nginx", "nginx", nginx ? std::vector{nginx->string()} : std::vector<std::string>{},
+                    row::kind::reference});
+    return rows;
+}
+
+std::unique_ptr<workshop::server_process> start(const row& r, const std::filesystem::path& work_dir,
+                                                const std::vector<std::string>& wrapper) {
+    // A free port can be taken by another server starting at the same
+    // moment (the checks before measuring run at once): then try another.
+    for (int attempt = 1;; ++attempt) {
+        try {
+            if (r.what == row::kind::reference) return start_nginx(r, work_dir);
+            int port = workshop::free_port();
+            std::vector<std::string> words = wrapper;
+            bool port_given = false;
+            for (std::string word : r.command) {
+                port_given = port_given || word.find("{port}") != std::string::npos;
+                replace_all(word, "{port}", std::to_string(port));
+                words.push_back(word);
+            }
+            if (!port_given) words.insert(words.end(), {"--port", std::to_string(port)});
+            std::string program = words.front();
+            words.erase(words.begin());
+            return std::make_unique<workshop::server_process>(program, words, port);
+        } catch (const std::runtime_error& e) {
+            if (attempt == 3 || std::string_view(e.what()).find("in use") == std::string_view::npos) throw;
+        }
+    }
+}
+
+std::string check_answer(row& r, int port) {
+    // A right answer takes milliseconds, even emulated.
+    workshop::reply answer = workshop::exchange(port, request, std::chrono::seconds(5));
+    const std::string& golden = workshop::golden_response();
+    r.response_size = answer.bytes.size();
+    if (answer.bytes.empty()) return std::string("no answer to GET / (") + workshop::to_string(answer.end) + ")";
+    if (r.what == row::kind::reference) return compare_reference(r, answer.bytes, golden);
+    if (answer.bytes == golden) return "";
+    auto at = static_cast<std::size_t>(
+        std::mismatch(answer.bytes.begin(), answer.bytes.end(), golden.begin(), golden.end()).first -
+        answer.bytes.begin());
+    auto from = at < 12 ? 0 : at - 12;
+    return "answered GET / with " + std::to_string(answer.bytes.size()) + " bytes, not the golden " +
+           std::to_string(golden.size()) + "; from byte " + std::to_string(from) + " it sent \"" +
+           workshop::visible(answer.bytes.substr(from, 32)) + "\" where the golden response has \"" +
+           workshop::visible(golden.substr(from, 32)) + "\"";
+}
+
+void check_row(row& r, const std::filesystem::path& work_dir) {
+    try {
+        auto server = start(r, work_dir);
+        r.problem = check_answer(r, server->port());
+        if (!r.problem.empty()) return;
+        // Concurrent: a silent connection stays open and unanswered while a
+        // fresh client gets its answer.
+        stalled_clients silent(server->port(), 1);
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        auto fresh = workshop::exchange(server->port(), request, std::chrono::milliseconds(500));
+        r.concurrent = silent.held() == 1 && fresh.bytes.starts_with("HTTP/1.1 200 ");
+    } catch (const std::exception& e) {
+        r.problem = std::string("did not start: ") + e.what();
+    }
+}
+
+}  // namespace bench
