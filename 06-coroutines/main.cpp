@@ -61,8 +61,9 @@ constexpr auto accept_pause = milliseconds(100);
 // Reads what the client sends next, unless the deadline passes first: bytes
 // read, 0 at the end of the stream (or on an error), nullopt once the
 // deadline has passed. `||` starts both waits and, when one of them
-// finishes, cancels the other. Errors come back in an error_code rather
-// than as exceptions: `||` would count a throw as a loss, and wait on.
+// finishes, cancels the other. Errors come back in an error_code, not as
+// exceptions: `||` waits for the first success, so a thrown end of stream
+// would leave it waiting for the timer.
 awaitable<std::optional<std::size_t>> read_before(tcp::socket& client, std::span<char> free,
                                                   asio::steady_timer& deadline) {
     using namespace asio::experimental::awaitable_operators;
