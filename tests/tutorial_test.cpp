@@ -301,10 +301,12 @@ TEST_CASE("every part opens with its idea and ends with its recap", "[tutorial]"
 // Exercises are checked by tests/exercises/run (label "full"): each
 // "<!-- exercise: NAME -->" in the text has tests/exercises/NAME.check, and
 // the outcome it must produce is the output block after the marker. This
-// test, fast enough for every run, keeps text and checks paired.
+// test, fast enough for every run, keeps text and checks paired, and each
+// exercise marked live or at home, its outcome folded in <details>.
 TEST_CASE("every exercise has a check, and every check an exercise", "[tutorial]") {
     const fs::path checks = source_dir / "tests" / "exercises";
     const std::regex marker("^<!-- exercise: (\\S+) -->$"), item("^\\d+\\. .*");
+    const std::regex for_whom("^\\d+\\. \\*(Live|At home)\\.\\* .*");
 
     std::set<std::string> marked;
     std::string previous;  // the last non-blank line
@@ -324,13 +326,21 @@ TEST_CASE("every exercise has a check, and every check an exercise", "[tutorial]
             while (next < tutorial.size() && tutorial[next].empty()) ++next;
             REQUIRE(next < tutorial.size());
             CHECK(std::regex_match(tutorial[next], item));
-            bool has_output = false;
+            // For the room or for home, said first; the answer folded away.
+            CHECK(std::regex_match(tutorial[next], for_whom));
+            bool has_output = false, folded = false, output_folded = true;
             for (std::size_t j = next + 1; j < tutorial.size(); ++j) {
                 const std::string& l = tutorial[j];
                 if (std::regex_match(l, item) || std::regex_match(l, marker) || l.starts_with("#")) break;
-                if (l.find("```output") != std::string::npos) has_output = true;
+                if (l.find("<details>") != std::string::npos) folded = true;
+                if (l.find("</details>") != std::string::npos) folded = false;
+                if (l.find("```output") != std::string::npos) {
+                    has_output = true;
+                    output_folded = output_folded && folded;
+                }
             }
             CHECK(has_output);
+            CHECK(output_folded);
         }
         if (in_exercises && std::regex_match(line, item))
             CHECK(std::regex_match(previous, marker));  // an exercise without a check
