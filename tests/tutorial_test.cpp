@@ -16,9 +16,15 @@
 //
 // Commands run from the source directory with bash; 8585 in a command and
 // its output stands for the free port the server was started on.
+//
+// And its shape: the main path (up to the first "Appendix" heading) has at
+// most 6,000 words of prose, its timetable adds up to the minutes README
+// promises, every part opens with "**Idea:**" and ends with its recap, and
+// the scoreboard lists README's capabilities.
 #include "support/process.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <catch2/catch_test_macros.hpp>
 #include <filesystem>
 #include <optional>
@@ -108,6 +114,14 @@ std::vector<include_marker> include_markers() {
     return markers;
 }
 
+// The main path: the text before the first heading titled "Appendix...".
+std::vector<std::string> main_path() {
+    const std::regex appendix("^#+ Appendix.*");
+    auto end = std::find_if(tutorial.begin(), tutorial.end(),
+                            [&](const std::string& line) { return std::regex_match(line, appendix); });
+    return {tutorial.begin(), end};
+}
+
 }  // namespace
 
 TEST_CASE("every included region matches its source", "[tutorial]") {
@@ -182,25 +196,123 @@ TEST_CASE("every runnable command prints what the tutorial shows", "[tutorial]")
     CHECK(checked > 0);
 }
 
-TEST_CASE("the capability table is the README's", "[tutorial]") {
-    auto rows = [](const std::vector<std::string>& lines) {
-        std::vector<std::string> table;
-        for (const auto& line : lines)
-            if (line.starts_with("| `[")) table.push_back(line);
-        return table;
+// The scoreboard's rows are the README's capability table, by tag and in
+// order; its cells are the short form of the README's.
+TEST_CASE("the scoreboard has the README's capabilities", "[tutorial]") {
+    auto tags = [](const std::vector<std::string>& lines) {
+        const std::regex row("^\\| `(\\[[a-z-]+\\])`.*");
+        std::vector<std::string> found;
+        for (const auto& line : lines) {
+            std::smatch m;
+            if (std::regex_match(line, m, row)) found.push_back(m[1]);
+        }
+        return found;
     };
-    auto readme = rows(read_lines(source_dir / "README.md"));
+    auto readme = tags(read_lines(source_dir / "README.md"));
     CHECK_FALSE(readme.empty());
-    CHECK(rows(tutorial) == readme);
+    CHECK(tags(main_path()) == readme);
+}
+
+// The main path is the text up to the first heading whose title begins
+// with "Appendix". Its prose is what remains without fenced blocks (code,
+// output, figures), HTML comments and <details> blocks (exercise answers);
+// a word is a run of non-blank characters with a letter or digit in it.
+TEST_CASE("the main path stays within 6000 words of prose", "[tutorial]") {
+    const auto text = main_path();
+    REQUIRE(text.size() < tutorial.size());  // an appendix follows the main path
+    std::size_t words = 0;
+    bool in_fence = false, in_comment = false;
+    int details = 0;
+    for (std::string line : text) {
+        std::string trimmed = line.substr(std::min(line.find_first_not_of(' '), line.size()));
+        if (trimmed.starts_with("```")) {
+            in_fence = !in_fence;
+            continue;
+        }
+        if (in_fence) continue;
+        if (in_comment) {
+            auto end = line.find("-->");
+            if (end == std::string::npos) continue;
+            line.erase(0, end + 3);
+            in_comment = false;
+        }
+        line = std::regex_replace(line, std::regex("<!--.*?-->"), "");
+        if (auto start = line.find("<!--"); start != std::string::npos) {
+            line.erase(start);
+            in_comment = true;
+        }
+        if (trimmed.starts_with("<details")) ++details;
+        if (details > 0) {
+            if (line.find("</details>") != std::string::npos) --details;
+            continue;
+        }
+        std::istringstream in(line);
+        for (std::string word; in >> word;)
+            if (std::any_of(word.begin(), word.end(), [](unsigned char c) { return std::isalnum(c); })) ++words;
+    }
+    INFO("prose words in the main path: " << words);
+    CHECK(words <= 6000);
+    CHECK(words > 0);
+}
+
+// README promises a workshop of N minutes; the timetable (the table before
+// the first "## " heading, one row per part or break, its last cell
+// "M min") must add up to N.
+TEST_CASE("the timetable adds up to README's promise", "[tutorial]") {
+    std::string readme;
+    for (const auto& line : read_lines(source_dir / "README.md")) readme += line + " ";
+    std::smatch promise;
+    REQUIRE(std::regex_search(readme, promise, std::regex("workshop of [^.]*?\\((\\d+) minutes")));
+
+    const std::regex row("^\\|.*\\| (\\d+) min \\|$");
+    int minutes = 0, rows = 0;
+    for (const auto& line : tutorial) {
+        if (line.starts_with("## ")) break;
+        std::smatch m;
+        if (std::regex_match(line, m, row)) {
+            minutes += std::stoi(m[1]);
+            ++rows;
+        }
+    }
+    INFO("timetable rows: " << rows);
+    CHECK(rows >= 8);  // Parts 0 to 7, and a break
+    CHECK(minutes == std::stoi(promise[1]));
+}
+
+// Every part ("## Part N: ...") opens with its idea, "**Idea:** ...", and
+// ends with its recap: "**Recap.**" and three items, what you learned,
+// what it costs, what breaks next.
+TEST_CASE("every part opens with its idea and ends with its recap", "[tutorial]") {
+    const auto text = main_path();
+    std::vector<std::size_t> parts;
+    for (std::size_t i = 0; i < text.size(); ++i)
+        if (text[i].starts_with("## Part ")) parts.push_back(i);
+    CHECK(parts.size() == 8);
+    for (std::size_t p = 0; p < parts.size(); ++p) {
+        INFO(text[parts[p]]);
+        std::size_t end = p + 1 < parts.size() ? parts[p + 1] : text.size();
+        std::vector<std::string> lines;  // the part's non-blank lines
+        for (std::size_t i = parts[p] + 1; i < end; ++i)
+            if (!text[i].empty()) lines.push_back(text[i]);
+        REQUIRE(lines.size() >= 5);
+        CHECK(lines.front().starts_with("**Idea:** "));
+        auto recap = std::vector<std::string>(lines.end() - 4, lines.end());
+        CHECK(recap[0] == "**Recap.**");
+        CHECK(recap[1].starts_with("- **Learned:** "));
+        CHECK(recap[2].starts_with("- **Costs:** "));
+        CHECK(recap[3].starts_with("- **Breaks next:** "));
+    }
 }
 
 // Exercises are checked by tests/exercises/run (label "full"): each
 // "<!-- exercise: NAME -->" in the text has tests/exercises/NAME.check, and
 // the outcome it must produce is the output block after the marker. This
-// test, fast enough for every run, keeps text and checks paired.
+// test, fast enough for every run, keeps text and checks paired, and each
+// exercise marked live or at home, its outcome folded in <details>.
 TEST_CASE("every exercise has a check, and every check an exercise", "[tutorial]") {
     const fs::path checks = source_dir / "tests" / "exercises";
     const std::regex marker("^<!-- exercise: (\\S+) -->$"), item("^\\d+\\. .*");
+    const std::regex for_whom("^\\d+\\. \\*(Live|At home)\\.\\* .*");
 
     std::set<std::string> marked;
     std::string previous;  // the last non-blank line
@@ -220,13 +332,21 @@ TEST_CASE("every exercise has a check, and every check an exercise", "[tutorial]
             while (next < tutorial.size() && tutorial[next].empty()) ++next;
             REQUIRE(next < tutorial.size());
             CHECK(std::regex_match(tutorial[next], item));
-            bool has_output = false;
+            // For the room or for home, said first; the answer folded away.
+            CHECK(std::regex_match(tutorial[next], for_whom));
+            bool has_output = false, folded = false, output_folded = true;
             for (std::size_t j = next + 1; j < tutorial.size(); ++j) {
                 const std::string& l = tutorial[j];
                 if (std::regex_match(l, item) || std::regex_match(l, marker) || l.starts_with("#")) break;
-                if (l.find("```output") != std::string::npos) has_output = true;
+                if (l.find("<details>") != std::string::npos) folded = true;
+                if (l.find("</details>") != std::string::npos) folded = false;
+                if (l.find("```output") != std::string::npos) {
+                    has_output = true;
+                    output_folded = output_folded && folded;
+                }
             }
             CHECK(has_output);
+            CHECK(output_folded);
         }
         if (in_exercises && std::regex_match(line, item))
             CHECK(std::regex_match(previous, marker));  // an exercise without a check
