@@ -1,20 +1,25 @@
 // One client connection of stage 07, as a small state machine. In 05 the
 // loop called on_readable when the poller said the socket was ready; here
-// the kernel has already received, and the loop passes on the completion.
+// the kernel has already received, and the loop hands on the completion.
 // Each state names what the connection has in the ring:
 //
 //                 part of the head: the next receive goes into its own buffer
 //                     ┌──────┐
 //                     ▼      │
-//   accept ──► reading_head ─┴─ head whole, or 400/431, or the client's EOF ─┐
-//                     │                                                      │
-//                     │ EOF before any byte,               one whole request,│anything else
-//                     │ an error, the read timeout          nothing after it │(or 503)
-//                     ▼                                              ▼       ▼
-//                  closing ◄──── EOF, an error, 1 s passed ──── lingering  answering
-//                     │          (a receive drops what comes)   send → shutdown → close,
-//                     ▼                                          linked: the ring closes it
-//                  (gone) ◄──────────────────────────────────────────────────┘
+//   accept ──► reading_head ─┴─ head whole, or 400/431, or the client's EOF: answer
+//                     │                 │                              │
+//                     │     one whole request, nothing after     anything else
+//                     │                 ▼                              ▼      (503s too,
+//                     │             answering                      lingering   from accept)
+//                     │       send → shutdown → close,      send → shutdown → receive,
+//                     │          linked in the ring         linked; then receives that
+//                     │ EOF before any byte,                   drop what comes
+//                     │ an error, the read timeout                     │
+//                     ▼                 │               EOF, an error, 1 s passed
+//                  closing ◄────────────┼──────────────────────────────┘
+//             (a close in the ring)     │
+//                     ▼                 ▼
+//                 gone, once its close has completed
 #pragma once
 
 #include "deadline_list.hpp"  // stage 05's: the read timeout and the linger time
