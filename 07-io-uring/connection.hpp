@@ -19,7 +19,7 @@
 //                  closing ◄────────────┼──────────────────────────────┘
 //             (a close in the ring)     │
 //                     ▼                 ▼
-//                 gone, once its close has completed
+//          done with: the ring closes it and reports only a failure
 #pragma once
 
 #include "deadline_list.hpp"  // stage 05's: the read timeout and the linger time
@@ -55,7 +55,7 @@ struct connection : evented::deadline_hook {
     // Only while the head arrives in pieces: a connection that has sent
     // nothing, or sent its head at once, never has one.
     std::unique_ptr<char[]> head;
-    std::string answer;  // while the ring sends it
+    std::string answer;  // until the loop puts it among the answers it sends
 };
 
 // The size of a head buffer, the ring's pooled buffers included: one byte

@@ -28,15 +28,15 @@ constexpr unsigned ring_entries = 256;
 constexpr unsigned pool_buffers = 64;
 constexpr int pool_group = 0;
 
-// user_data says what a completion is about: a connection's address, with
-// its lowest bit telling a receive from a close, or a marker (no connection
-// lives at such a small address). A send or shutdown is ignored: it reports
-// only a failure, and its chain's last operation reports that too.
+// user_data says what a completion is about: a connection's address (its
+// receive), a marker (no connection lives at such a small address), or an
+// odd number: a descriptor whose close did not run. Sends, shutdowns and
+// closes report only a failure (IOSQE_CQE_SKIP_SUCCESS): a request answered
+// at its first receive costs two completions, accepted and received.
 constexpr std::uint64_t ignored = 0, accept_marker = 2, stop_marker = 4;
-constexpr std::uint64_t receive_op = 0, close_op = 1;
 
-std::uint64_t tag(connection& c, std::uint64_t op) { return reinterpret_cast<std::uintptr_t>(&c) | op; }
-connection& tagged(std::uint64_t data) { return *reinterpret_cast<connection*>(data & ~close_op); }
+std::uint64_t tag(connection& c) { return reinterpret_cast<std::uintptr_t>(&c); }
+std::uint64_t closing(int fd) { return static_cast<std::uint64_t>(fd) << 1 | 1; }
 
 // tutorial: uring-answer-and-fin
 // As in 05, the answer waits with MSG_MORE for the FIN that shutdown sends,
@@ -134,6 +134,9 @@ void event_loop::run() {
             if (!stopping_) accept_clients();
         }
     }
+    // The last closes go in; the kernel runs them before this returns (a
+    // send that cannot, to a client that stopped reading, ends with the process).
+    io_uring_submit_and_get_events(&ring_);
 }
 // end tutorial
 
@@ -163,7 +166,7 @@ void event_loop::on_accepted(const io_uring_cqe& cqe, clock::time_point now) {
         else if (!stopping_) accept_clients();
     }
     if (cqe.res < 0) return;
-    auto* c = new connection(cqe.res);  // owned by the ring's user_data until its close completes
+    auto* c = new connection(cqe.res);  // deleted once its close is in the ring (forget)
     ++live_;
     if (shared_.open_connections.fetch_add(1) >= shared_.max_connections) c->now = refuse(*c);
     settle(*c, state::reading_head, now);
@@ -174,9 +177,11 @@ void event_loop::on_completion(const io_uring_cqe& cqe, clock::time_point now) {
     if (cqe.user_data == ignored) return;
     if (cqe.user_data == accept_marker) return on_accepted(cqe, now);
     if (cqe.user_data == stop_marker) return stop_accepting();
-    connection& c = tagged(cqe.user_data);
-    if (cqe.user_data & close_op) return forget(c, cqe.res);
-    on_received(c, cqe, now);
+    if (cqe.user_data & 1) {  // a close failed; cancelled: the send or shutdown before it did (the client had gone)
+        if (cqe.res == -ECANCELED) ::close(static_cast<int>(cqe.user_data >> 1));
+        return;
+    }
+    on_received(*reinterpret_cast<connection*>(cqe.user_data), cqe, now);
 }
 
 void event_loop::on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now) {
@@ -200,8 +205,8 @@ void event_loop::on_received(connection& c, const io_uring_cqe& cqe, clock::time
 
 // tutorial: uring-settle
 // After a step: the deadline list of its new state, and what it needs in
-// the ring. A request answered at its first receive goes from accept to
-// closed in three completions: accepted, received, closed.
+// the ring. Once its close is in the ring, the connection is done with: the
+// ring finishes it.
 void event_loop::settle(connection& c, state from, clock::time_point now) {
     evented::deadline_list* list = c.now == state::reading_head ? &heads_
                                  : c.now == state::lingering    ? &lingering_
@@ -212,8 +217,10 @@ void event_loop::settle(connection& c, state from, clock::time_point now) {
     }
     bool answer_now = from == state::reading_head && (c.now == state::answering || c.now == state::lingering);
     if (answer_now) {  // a chain of three: send, shutdown, then close or receive
+        // Sent from the loop's answers, which outlive the connection.
+        const std::string& answer = *answers_.insert(std::move(c.answer)).first;
         io_uring_sqe* send = next_sqe(3);
-        io_uring_prep_send(send, c.fd, c.answer.data(), c.answer.size(), send_flags);
+        io_uring_prep_send(send, c.fd, answer.data(), answer.size(), send_flags);
         io_uring_sqe* shut = next_sqe(2);
         io_uring_prep_shutdown(shut, c.fd, SHUT_WR);
         for (io_uring_sqe* s : {send, shut}) {
@@ -224,7 +231,9 @@ void event_loop::settle(connection& c, state from, clock::time_point now) {
     if (c.now == state::reading_head || c.now == state::lingering) return receive(c);
     io_uring_sqe* close = next_sqe(1);  // answering or closing
     io_uring_prep_close(close, c.fd);
-    io_uring_sqe_set_data64(close, tag(c, close_op));
+    io_uring_sqe_set_data64(close, closing(c.fd));
+    close->flags |= IOSQE_CQE_SKIP_SUCCESS;
+    forget(c);
 }
 // end tutorial
 
@@ -239,13 +248,10 @@ void event_loop::receive(connection& c) {
         s->flags |= IOSQE_BUFFER_SELECT;
         s->buf_group = pool_group;
     }
-    io_uring_sqe_set_data64(s, tag(c, receive_op));
+    io_uring_sqe_set_data64(s, tag(c));
 }
 
-void event_loop::forget(connection& c, int close_result) {
-    // Cancelled: a send or shutdown before it failed (the client had
-    // gone), so the ring never ran the close.
-    if (close_result == -ECANCELED) ::close(c.fd);
+void event_loop::forget(connection& c) {
     if (c.list) c.list->remove(c);
     shared_.open_connections.fetch_sub(1);
     --live_;
@@ -260,7 +266,7 @@ void event_loop::expire(evented::deadline_list& list, clock::time_point now) {
         list.remove(c);
         c.now = state::closing;
         io_uring_sqe* s = next_sqe(1);
-        io_uring_prep_cancel64(s, tag(c, receive_op), 0);
+        io_uring_prep_cancel64(s, tag(c), 0);
         io_uring_sqe_set_data64(s, ignored);
     }
 }

@@ -13,6 +13,8 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <set>
+#include <string>
 #include <stdexcept>
 
 namespace ring {
@@ -53,7 +55,7 @@ private:
     void on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now);
     void settle(connection& c, state from, clock::time_point now);
     void receive(connection& c);
-    void forget(connection& c, int close_result);
+    void forget(connection& c);
     void expire(evented::deadline_list& list, clock::time_point now);
     void stop_accepting();
     std::optional<std::chrono::milliseconds> time_to_wait(clock::time_point now) const;
@@ -66,7 +68,8 @@ private:
     std::unique_ptr<char[]> pool_;
     evented::deadline_list heads_;      // reading_head: the read timeout
     evented::deadline_list lingering_;  // lingering: the linger time
-    long live_ = 0;                     // connections of this loop, until their close completes
+    std::set<std::string> answers_;     // every answer sent so far: a handful (200, 404, 400, ...)
+    long live_ = 0;                     // connections of this loop, until their close is in the ring
     bool accepting_ = false;            // the multishot accept is in the ring
     bool stopping_ = false;
     std::optional<clock::time_point> resume_accepting_at_;  // after running out of descriptors
