@@ -134,8 +134,8 @@ void event_loop::run() {
             if (!stopping_) accept_clients();
         }
     }
-    // The last closes go in; the kernel runs them before this returns (a
-    // send that cannot, to a client that stopped reading, ends with the process).
+    // The last chains go in, and the kernel runs what it can of them now;
+    // whatever is left ends with the process, which closes every descriptor.
     io_uring_submit_and_get_events(&ring_);
 }
 // end tutorial
