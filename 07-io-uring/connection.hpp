@@ -11,7 +11,7 @@
 //                     │     one whole request, nothing after     anything else
 //                     │                 ▼                              ▼      (503s too,
 //                     │             answering                      lingering   from accept)
-//                     │       send → shutdown → close,      send → shutdown → receive,
+//                     │   send → shutdown → close,          send → shutdown → receive,
 //                     │          linked in the ring         linked; then receives that
 //                     │ EOF before any byte,                   drop what comes
 //                     │ an error, the read timeout                     │
@@ -36,7 +36,7 @@ using evented::clock;
 // tutorial: uring-connection-state
 enum class state {
     reading_head,  // a receive is in the ring, for the head or the rest of it
-    answering,     // send → shutdown → close are in the ring, linked
+    answering,     // send → shutdown → close go into the ring, linked
     lingering,     // answered, our side shut: a receive in the ring drops what comes
     closing,       // a close is in the ring (or will be, once a cancelled receive ends)
 };
