@@ -32,5 +32,14 @@ int main(int argc, char* argv[]) {
         std::cerr << "harness: " << e.what() << '\n';
         return 2;
     }
+    // A stage that says at start that it cannot run here (07 without
+    // io_uring): the whole row is skipped (exit 4, CTest's SKIP_RETURN_CODE)
+    // with the reason, or fails where every stage must run.
+    if (auto reason = listing ? std::nullopt : workshop::unavailable_here()) {
+        bool skip = workshop::may_be_unavailable();
+        std::cout << (skip ? "SKIPPED: " : "FAILED: ") << *reason << '\n';
+        if (!skip) std::cout << "on x86-64 Linux, where CI runs, " << stage << " must run\n";
+        return skip ? 4 : 1;
+    }
     return session.run();
 }

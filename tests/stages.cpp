@@ -44,6 +44,15 @@ const std::vector<stage>& all_stages() {
          .graceful_shutdown = true,
          .concurrent = true,
          .cheap_idle = true},
+        {.name = "07-io-uring",
+         .missing_hint = "stage 07 needs Linux and liburing (./workshop test installs liburing-dev)",
+         .unavailable_when = "io_uring is not available here",
+         .reads_request = true,
+         .parses_request = true,
+         .has_read_timeout = true,
+         .graceful_shutdown = true,
+         .concurrent = true,
+         .cheap_idle = true},
     };
     return stages;
 }
@@ -83,6 +92,28 @@ const std::filesystem::path& current_server() {
 const stage& current_stage() {
     if (!chosen) throw std::logic_error("no stage chosen: pass --stage NAME");
     return *chosen;
+}
+
+std::optional<std::string> unavailable_here() {
+    const stage& s = current_stage();
+    if (s.unavailable_when.empty() || !std::filesystem::exists(current_server())) return std::nullopt;
+    try {
+        int port = free_port();
+        server_process probe(current_server(), {"--port", std::to_string(port)}, port);
+    } catch (const std::runtime_error& e) {
+        std::string what = e.what();
+        if (what.find(s.unavailable_when) != std::string::npos) return what;
+        throw;
+    }
+    return std::nullopt;
+}
+
+bool may_be_unavailable() {
+#if defined(__linux__) && defined(__x86_64__)
+    return !server_launcher().empty();  // an emulated build may lack what the host has
+#else
+    return true;
+#endif
 }
 
 stage_server::~stage_server() {

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,9 @@ namespace workshop {
 struct stage {
     std::string_view name;           // the value of --stage
     std::string_view missing_hint;   // why the binary may be absent
+    // What the server says at start where this machine cannot run it even
+    // though it was built (07: no io_uring under qemu-user, or a sandbox).
+    std::string_view unavailable_when;
     bool reads_request = false;      // reads the head, so closes with FIN not RST
     bool parses_request = false;     // answers by status code (404, 405, 400, 431)
     bool has_read_timeout = false;   // --read-timeout: drops clients that send nothing
@@ -36,6 +40,14 @@ const stage& current_stage();
 const std::filesystem::path& current_server();
 // A name with no row in all_stages() is held to every capability.
 void choose_stage(std::string_view name, std::filesystem::path server);
+
+// Why the current stage cannot run on this machine, when it says so at
+// start (its unavailable_when); nullopt when it runs, or was not built.
+std::optional<std::string> unavailable_here();
+
+// Whether that may be reported as a skip. Not on x86-64 Linux, where CI
+// runs: there every stage must run, and an unavailable one fails the row.
+bool may_be_unavailable();
 
 // A stage's server for one test. When the test ends it is stopped, and a
 // sanitizer report in what it wrote to stderr fails the test: under the

@@ -1,0 +1,65 @@
+#include "connection.hpp"
+
+#include "http.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <string_view>
+
+namespace ring {
+namespace {
+
+// As 03 and 05: close at once only after one whole request and nothing
+// more; any other client may still be sending, and closing with its bytes
+// unread would make the kernel send a reset that can destroy the answer.
+state answer(connection& c, const raii_http::parse_result& parsed, bool more_may_follow) {
+    c.whole = parsed.status == raii_http::parse_status::complete && c.used == parsed.head_size &&
+              !more_may_follow;
+    c.answer = raii_http::respond_to(parsed).serialize();
+    c.head.reset();  // the head is answered: its buffer goes (parsed's views with it)
+    return c.whole ? state::answering : state::lingering;
+}
+
+}  // namespace
+
+std::size_t head_buffer_size() { return raii_http::max_head_size + 1; }
+
+// tutorial: uring-read-head
+// The first receive takes a buffer from the ring's pool only once bytes
+// arrive; only a head that arrives in pieces gets a buffer of its own.
+state on_head_received(connection& c, int result, std::span<const char> bytes) {
+    if (result == -ENOBUFS) return state::reading_head;  // the pool was empty for a moment: again
+    if (result < 0) return state::closing;
+    if (result == 0) {
+        // The client stopped sending: answer what it sent (400), as 03 does,
+        // unless it sent nothing at all: then just close.
+        if (c.used == 0) return state::closing;
+        return answer(c, raii_http::parse_request(std::string_view(c.head.get(), c.used)), true);
+    }
+    const char* start = c.head ? c.head.get() : bytes.data();
+    c.used += static_cast<std::uint32_t>(result);
+    // Did the receive fill all the room it had? Then more may be waiting.
+    bool filled = static_cast<std::size_t>(result) == bytes.size();
+    raii_http::parse_result parsed = raii_http::parse_request(std::string_view(start, c.used));
+    if (parsed.status != raii_http::parse_status::incomplete || c.used == head_buffer_size())
+        return answer(c, parsed, filled);
+    if (!c.head) {  // the first piece, still in the pool's buffer: keep it
+        c.head = std::unique_ptr<char[]>(new char[head_buffer_size()]);  // not zeroed: written before read
+        std::memcpy(c.head.get(), bytes.data(), c.used);
+    }
+    return state::reading_head;
+}
+// end tutorial
+
+state on_drained(connection&, int result) {
+    if (result > 0 || result == -ENOBUFS) return state::lingering;
+    return state::closing;  // the end of the stream, an error, or cancelled at the linger time
+}
+
+state refuse(connection& c) {
+    static const std::string page = raii_http::error_page(503, "Service Unavailable").serialize();
+    c.answer = page;
+    return state::lingering;
+}
+
+}  // namespace ring

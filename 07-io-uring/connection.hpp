@@ -1,0 +1,75 @@
+// One client connection of stage 07, as a small state machine. In 05 the
+// loop called on_readable when the poller said the socket was ready; here
+// the kernel has already received, and the loop hands on the completion.
+// Each state names what the connection has in the ring:
+//
+//                 part of the head: the next receive goes into its own buffer
+//                     ┌──────┐
+//                     ▼      │
+//   accept ──► reading_head ─┴─ head whole, or 400/431, or the client's EOF: answer
+//                     │                 │                              │
+//                     │     one whole request, nothing after     anything else
+//                     │                 ▼                              ▼      (503s too,
+//                     │             answering                      lingering   from accept)
+//                     │   send → shutdown → close,          send → shutdown → receive,
+//                     │          linked in the ring         linked; then receives that
+//                     │ EOF before any byte,                   drop what comes
+//                     │ an error, the read timeout                     │
+//                     ▼                 │               EOF, an error, 1 s passed
+//                  closing ◄────────────┼──────────────────────────────┘
+//             (a close in the ring)     │
+//                     ▼                 ▼
+//          done with: the ring closes it and reports only a failure
+#pragma once
+
+#include "deadline_list.hpp"  // stage 05's: the read timeout and the linger time
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+
+namespace ring {
+
+using evented::clock;
+
+// tutorial: uring-connection-state
+enum class state {
+    reading_head,  // a receive is in the ring, for the head or the rest of it
+    answering,     // send → shutdown → close go into the ring, linked
+    lingering,     // answered, our side shut: a receive in the ring drops what comes
+    closing,       // a close is in the ring (or will be, once a cancelled receive ends)
+};
+// end tutorial
+
+// Its links sit in the deadline list of its state: the read timeout's
+// (reading_head) or the linger time's (lingering). The ring closes the
+// descriptor, so it is a plain int here, not a unique_fd.
+struct connection : evented::deadline_hook {
+    explicit connection(int client) : fd(client) {}
+
+    int fd;
+    state now = state::reading_head;
+    bool whole = false;      // answered exactly one whole request head: close at once
+    std::uint32_t used = 0;  // bytes of the head so far
+    // Only while the head arrives in pieces: a connection that has sent
+    // nothing, or sent its head at once, never has one.
+    std::unique_ptr<char[]> head;
+    std::string answer;  // until the loop puts it among the answers it sends
+};
+
+// The size of a head buffer, the ring's pooled buffers included: one byte
+// over the largest head, to tell "exactly 8 KiB" from "too large" (as 03).
+std::size_t head_buffer_size();
+
+// A receive for the head completed: `result` as the kernel gave it (bytes,
+// 0 at the end of the stream, or -errno), `bytes` where they landed.
+state on_head_received(connection& c, int result, std::span<const char> bytes);
+
+// A receive while lingering completed.
+state on_drained(connection& c, int result);
+
+// Over --max-connections: the answer is a 503, then linger.
+state refuse(connection& c);
+
+}  // namespace ring

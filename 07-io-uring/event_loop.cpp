@@ -1,0 +1,301 @@
+#include "event_loop.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <poll.h>
+#include <string>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <system_error>
+#include <unistd.h>
+
+namespace ring {
+namespace {
+
+// After answering, how long to keep reading what a client still sends (as 03).
+constexpr auto linger_time = std::chrono::seconds(1);
+
+// Out of descriptors: how long a loop stops accepting before trying again.
+constexpr auto accept_pause = std::chrono::milliseconds(100);
+
+// Submissions the ring holds before a batch must go in; completions never
+// get lost when more arrive than its queue holds (IORING_FEAT_NODROP).
+constexpr unsigned ring_entries = 256;
+
+// Receive buffers in the pool: enough for every receive one batch of
+// completions can take; a power of two, as a buffer ring needs.
+constexpr unsigned pool_buffers = 64;
+constexpr int pool_group = 0;
+
+// user_data says what a completion is about: a connection's address (its
+// receive), a marker (no connection lives at such a small address), or an
+// odd number: a descriptor whose close did not run. Sends, shutdowns and
+// closes report only a failure (IOSQE_CQE_SKIP_SUCCESS): a request answered
+// at its first receive costs two completions, accepted and received.
+constexpr std::uint64_t ignored = 0, accept_marker = 2, stop_marker = 4;
+
+std::uint64_t tag(connection& c) { return reinterpret_cast<std::uintptr_t>(&c); }
+std::uint64_t closing(int fd) { return static_cast<std::uint64_t>(fd) << 1 | 1; }
+
+// tutorial: uring-answer-and-fin
+// As in 05, the answer waits with MSG_MORE for the FIN that shutdown sends,
+// and both leave in one segment. MSG_WAITALL: a short send goes on until
+// all is sent, instead of breaking the chain that follows it.
+constexpr int send_flags = MSG_MORE | MSG_WAITALL;
+// end tutorial
+
+[[noreturn]] void unavailable(io_uring* ring, const char* call, int error) {
+    if (ring) io_uring_queue_exit(ring);
+    throw ring_unavailable(std::string(call) + ": " + std::strerror(error));
+}
+
+}  // namespace
+
+// tutorial: uring-setup
+event_loop::event_loop(shared_state& shared)
+    : shared_(shared), heads_(shared.read_timeout), lingering_(linger_time) {
+    // Linux 6.1: the ring is its loop's alone (the loop's thread enables it),
+    // and the kernel finishes its part of the work (a receive that waited
+    // for bytes) only when the loop asks for completions, a batch at a time,
+    // instead of interrupting the loop for each. Older kernels: without.
+    io_uring_params params{.flags = IORING_SETUP_SINGLE_ISSUER | IORING_SETUP_DEFER_TASKRUN |
+                                    IORING_SETUP_R_DISABLED};
+    int r = io_uring_queue_init_params(ring_entries, &ring_, &params);
+    if (r == -EINVAL) r = io_uring_queue_init_params(ring_entries, &ring_, &(params = {}));
+    if (r < 0) unavailable(nullptr, "io_uring_setup", -r);  // ENOSYS: no io_uring; EPERM: forbidden here
+    // Linux 5.17: waits with a timeout in one call, and skips the
+    // completions of successful sends and shutdowns.
+    constexpr unsigned needed = IORING_FEAT_NODROP | IORING_FEAT_EXT_ARG | IORING_FEAT_CQE_SKIP;
+    if ((params.features & needed) != needed) unavailable(&ring_, "io_uring features", ENOTSUP);
+
+    // Linux 5.19 (as multishot accept): the pool of receive buffers.
+    std::size_t ring_bytes = pool_buffers * sizeof(io_uring_buf);
+    void* memory = ::mmap(nullptr, ring_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) unavailable(&ring_, "mmap", errno);
+    pool_ring_ = static_cast<io_uring_buf_ring*>(memory);
+    io_uring_buf_reg reg{.ring_addr = reinterpret_cast<std::uintptr_t>(memory),
+                         .ring_entries = pool_buffers,
+                         .bgid = pool_group};
+    if (r = io_uring_register_buf_ring(&ring_, &reg, 0); r < 0) {
+        ::munmap(memory, ring_bytes);
+        unavailable(&ring_, "io_uring_register_buf_ring", -r);
+    }
+    // Resident only once the kernel writes into them.
+    pool_ = std::unique_ptr<char[]>(new char[pool_buffers * head_buffer_size()]);
+    io_uring_buf_ring_init(pool_ring_);
+    for (unsigned i = 0; i < pool_buffers; ++i)
+        io_uring_buf_ring_add(pool_ring_, pool_.get() + i * head_buffer_size(), head_buffer_size(), i,
+                              io_uring_buf_ring_mask(pool_buffers), i);
+    io_uring_buf_ring_advance(pool_ring_, pool_buffers);
+    // Counted here, before any loop runs: no loop can then be the last to
+    // stop accepting (and close the listener) while another has yet to start.
+    ++shared_.loops_accepting;
+}
+// end tutorial
+
+event_loop::~event_loop() {
+    io_uring_queue_exit(&ring_);  // cancels whatever is still in the ring
+    ::munmap(pool_ring_, pool_buffers * sizeof(io_uring_buf));
+}
+
+// tutorial: uring-run
+void event_loop::run() {
+    if (ring_.flags & IORING_SETUP_R_DISABLED) io_uring_enable_rings(&ring_);  // ours from now on
+    accept_clients();
+    io_uring_sqe* s = next_sqe(1);
+    io_uring_prep_poll_add(s, shared_.stop_fd, POLLIN);  // a poll, not a read: every loop sees it
+    io_uring_sqe_set_data64(s, stop_marker);
+    while (!stopping_ || live_ > 0 || accepting_) {
+        // One system call submits everything prepared since the last one
+        // and waits for at least one completion (or the next deadline).
+        io_uring_cqe* first = nullptr;
+        int r;
+        if (auto wait = time_to_wait(clock::now())) {
+            __kernel_timespec ts{.tv_sec = wait->count() / 1000, .tv_nsec = wait->count() % 1000 * 1'000'000};
+            r = io_uring_submit_and_wait_timeout(&ring_, &first, 1, &ts, nullptr);
+        } else {
+            r = io_uring_submit_and_wait(&ring_, 1);
+        }
+        if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY && r != -EAGAIN)
+            throw std::system_error(-r, std::system_category(), "io_uring_enter");
+        auto now = clock::now();
+        unsigned head, seen = 0;
+        io_uring_cqe* cqe;
+        io_uring_for_each_cqe(&ring_, head, cqe) {
+            on_completion(*cqe, now);
+            ++seen;
+        }
+        io_uring_cq_advance(&ring_, seen);
+        expire(heads_, now);  // a head not whole in time: dropped unanswered, as in 03
+        expire(lingering_, now);
+        if (resume_accepting_at_ && *resume_accepting_at_ <= now) {
+            resume_accepting_at_.reset();
+            if (!stopping_) accept_clients();
+        }
+    }
+    // The last chains go in, and the kernel runs what it can of them now;
+    // whatever is left ends with the process, which closes every descriptor.
+    io_uring_submit_and_get_events(&ring_);
+}
+// end tutorial
+
+// A free submission entry; when the queue is full, what it holds goes in
+// first. `chain`: how many entries in a row are about to be taken, since a
+// linked chain must go in within one submission.
+io_uring_sqe* event_loop::next_sqe(unsigned chain) {
+    if (io_uring_sq_space_left(&ring_) < chain) io_uring_submit(&ring_);
+    return io_uring_get_sqe(&ring_);
+}
+
+// tutorial: uring-accept
+// One submission, and the ring accepts client after client, each a completion.
+void event_loop::accept_clients() {
+    io_uring_sqe* s = next_sqe(1);
+    io_uring_prep_multishot_accept(s, shared_.listener.get(), nullptr, nullptr, SOCK_CLOEXEC);
+    io_uring_sqe_set_data64(s, accept_marker);
+    accepting_ = true;
+}
+
+void event_loop::on_accepted(const io_uring_cqe& cqe, clock::time_point now) {
+    if (!(cqe.flags & IORING_CQE_F_MORE)) {  // the accept ended: ask again, unless stopping
+        accepting_ = false;
+        // EMFILE, ENFILE: out of descriptors, and the client stays queued:
+        // asked again at once, the ring would fail again at once. Pause.
+        if (cqe.res < 0 && cqe.res != -ECANCELED) resume_accepting_at_ = now + accept_pause;
+        else if (!stopping_) accept_clients();
+    }
+    if (cqe.res < 0) return;
+    auto* c = new connection(cqe.res);  // deleted once its close is in the ring (forget)
+    ++live_;
+    if (shared_.open_connections.fetch_add(1) >= shared_.max_connections) c->now = refuse(*c);
+    settle(*c, state::reading_head, now);
+}
+// end tutorial
+
+void event_loop::on_completion(const io_uring_cqe& cqe, clock::time_point now) {
+    if (cqe.user_data == ignored) return;
+    if (cqe.user_data == accept_marker) return on_accepted(cqe, now);
+    if (cqe.user_data == stop_marker) return stop_accepting();
+    if (cqe.user_data & 1) {  // a close failed; cancelled: the send or shutdown before it did (the client had gone)
+        if (cqe.res == -ECANCELED) ::close(static_cast<int>(cqe.user_data >> 1));
+        return;
+    }
+    on_received(*reinterpret_cast<connection*>(cqe.user_data), cqe, now);
+}
+
+void event_loop::on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now) {
+    char* pooled = nullptr;  // the pool's buffer the kernel picked, if it picked one
+    unsigned short id = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
+    if (cqe.flags & IORING_CQE_F_BUFFER) pooled = pool_.get() + id * head_buffer_size();
+    state from = c.now;
+    if (c.now == state::reading_head) {
+        auto bytes = pooled ? std::span<const char>(pooled, head_buffer_size())
+                            : std::span<const char>(c.head.get() + c.used, head_buffer_size() - c.used);
+        c.now = on_head_received(c, cqe.res, bytes);
+    } else if (c.now == state::lingering) {
+        c.now = on_drained(c, cqe.res);
+    }  // closing: timed out, and whatever came is dropped
+    if (pooled) {  // read (or copied): back into the pool
+        io_uring_buf_ring_add(pool_ring_, pooled, head_buffer_size(), id, io_uring_buf_ring_mask(pool_buffers), 0);
+        io_uring_buf_ring_advance(pool_ring_, 1);
+    }
+    settle(c, from, now);
+}
+
+// tutorial: uring-settle
+// After a step: the deadline list of its new state, and what it needs in
+// the ring. Once its close is in the ring, the connection is done with: the
+// ring finishes it.
+void event_loop::settle(connection& c, state from, clock::time_point now) {
+    evented::deadline_list* list = c.now == state::reading_head ? &heads_
+                                 : c.now == state::lingering    ? &lingering_
+                                                                : nullptr;
+    if (c.list != list) {
+        if (c.list) c.list->remove(c);
+        if (list) list->push_back(c, now);
+    }
+    bool answer_now = from == state::reading_head && (c.now == state::answering || c.now == state::lingering);
+    if (answer_now) {  // a chain of three: send, shutdown, then close or receive
+        // Sent from the loop's answers, which outlive the connection.
+        const std::string& answer = *answers_.insert(std::move(c.answer)).first;
+        io_uring_sqe* send = next_sqe(3);
+        io_uring_prep_send(send, c.fd, answer.data(), answer.size(), send_flags);
+        io_uring_sqe* shut = next_sqe(2);
+        io_uring_prep_shutdown(shut, c.fd, SHUT_WR);
+        for (io_uring_sqe* s : {send, shut}) {
+            io_uring_sqe_set_data64(s, ignored);
+            s->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;  // the next starts once this succeeded
+        }
+    }
+    if (c.now == state::reading_head || c.now == state::lingering) return receive(c);
+    io_uring_sqe* close = next_sqe(1);  // answering or closing
+    io_uring_prep_close(close, c.fd);
+    io_uring_sqe_set_data64(close, closing(c.fd));
+    close->flags |= IOSQE_CQE_SKIP_SUCCESS;
+    forget(c);
+}
+// end tutorial
+
+// Into the head's own buffer once it has one; otherwise the kernel picks a
+// buffer from the pool when bytes arrive (IOSQE_BUFFER_SELECT).
+void event_loop::receive(connection& c) {
+    io_uring_sqe* s = next_sqe(1);
+    if (c.head) {
+        io_uring_prep_recv(s, c.fd, c.head.get() + c.used, head_buffer_size() - c.used, 0);
+    } else {
+        io_uring_prep_recv(s, c.fd, nullptr, head_buffer_size(), 0);
+        s->flags |= IOSQE_BUFFER_SELECT;
+        s->buf_group = pool_group;
+    }
+    io_uring_sqe_set_data64(s, tag(c));
+}
+
+void event_loop::forget(connection& c) {
+    if (c.list) c.list->remove(c);
+    shared_.open_connections.fetch_sub(1);
+    --live_;
+    delete &c;
+}
+
+// A connection past its deadline has a receive in the ring: cancel it. Its
+// completion (cancelled, or bytes that raced the cancel) then closes it.
+void event_loop::expire(evented::deadline_list& list, clock::time_point now) {
+    while (!list.empty() && list.front()->deadline <= now) {
+        auto& c = static_cast<connection&>(*list.front());
+        list.remove(c);
+        c.now = state::closing;
+        io_uring_sqe* s = next_sqe(1);
+        io_uring_prep_cancel64(s, tag(c), 0);
+        io_uring_sqe_set_data64(s, ignored);
+    }
+}
+
+// tutorial: uring-stop-accepting
+// SIGINT or SIGTERM: stop accepting, and let the connections in hand
+// finish (the read timeout bounds them). The ring cancels the accept; its
+// last completion says it is gone.
+void event_loop::stop_accepting() {
+    stopping_ = true;
+    resume_accepting_at_.reset();
+    if (accepting_) {
+        io_uring_sqe* s = next_sqe(1);
+        io_uring_prep_cancel64(s, accept_marker, 0);
+        io_uring_sqe_set_data64(s, ignored);
+    }
+    // The last loop to stop closes the listener: new clients are refused
+    // at once instead of waiting in its queue until the process exits.
+    if (shared_.loops_accepting.fetch_sub(1) == 1) shared_.listener.reset();
+}
+// end tutorial
+
+std::optional<std::chrono::milliseconds> event_loop::time_to_wait(clock::time_point now) const {
+    std::optional<clock::time_point> next = resume_accepting_at_;
+    for (const evented::deadline_list* list : {&heads_, &lingering_})
+        if (!list->empty() && (!next || list->front()->deadline < *next)) next = list->front()->deadline;
+    if (!next) return std::nullopt;
+    // Rounded up: waking a little late is fine, waking early just waits again.
+    return std::max(std::chrono::ceil<std::chrono::milliseconds>(*next - now), std::chrono::milliseconds(0));
+}
+
+}  // namespace ring

@@ -1,0 +1,108 @@
+// 07-io-uring: the same server, told of completions instead of readiness.
+//
+// The idea: in 05 the kernel says which sockets are ready, and the loop
+// then makes each call itself. Here the loop queues the calls (accept,
+// receive, send, shutdown, close) in a ring it shares with the kernel, and
+// the kernel reports each one done in another ring, so one system call
+// hands over a whole batch. One accept keeps accepting (multishot); send,
+// shutdown and close go in as one linked chain. Linux only (5.19 or later),
+// on liburing. Requests are answered byte for byte as in 03 to 05.
+//
+// Read main.cpp, then event_loop.cpp beside 05's, then connection.cpp.
+//
+//   ./workshop serve 07            (or: build/bin/07-io-uring --port 8585)
+//   curl -i http://localhost:8585/
+#include "event_loop.hpp"
+#include "options.hpp"
+#include "server.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <csignal>
+#include <memory>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+namespace {
+
+constexpr const char* program = "07-io-uring";
+constexpr const char* usage =
+    "usage: 07-io-uring [--port N] [--read-timeout SECONDS] [--max-connections N] [--loops N]\n"
+    "  defaults: port 8585, read timeout 5, at most 15000 connections, one loop per core";
+
+// As 05: every connection is a descriptor, and the usual soft limit (1024)
+// is far below --max-connections: raise it as far as the hard limit allows.
+void raise_descriptor_limit(long max_connections, long loops) {
+    // Besides the clients: stdio, the listener, the stop pipe, a ring per
+    // loop, and one refused client per loop at a time.
+    auto wanted = static_cast<rlim_t>(max_connections + 3 * loops + 16);
+    rlimit limit{};
+    if (::getrlimit(RLIMIT_NOFILE, &limit) < 0 || limit.rlim_cur >= wanted) return;
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
+    ::setrlimit(RLIMIT_NOFILE, &limit);
+    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < wanted)
+        std::fprintf(stderr, "%s: descriptor limit %llu, below the %llu that %ld connections need\n",
+                     program, static_cast<unsigned long long>(limit.rlim_cur),
+                     static_cast<unsigned long long>(wanted), max_connections);
+}
+
+// A ring that fails (io_uring_enter) meets a bug, not a client: say so and
+// end the process, rather than serve on with a loop gone.
+void run_or_exit(ring::event_loop* loop) {
+    try {
+        loop->run();
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", program, e.what());
+        std::_Exit(1);
+    }
+}
+
+}  // namespace
+
+int main(int argc, char* argv[]) {
+    raii_http::options opts;
+    opts.max_connections = 15'000;  // 10,000 idle clients, and room beside them
+    if (auto exit_code = raii_http::parse_command_line(
+            argc, argv, program, usage, {"--port", "--read-timeout", "--max-connections", "--loops"}, opts))
+        return *exit_code;
+    long loops = opts.loops > 0 ? opts.loops : std::max(1u, std::thread::hardware_concurrency());
+
+    // A client that leaves before our send would otherwise kill the server
+    // with SIGPIPE; ignored, the send just fails with EPIPE.
+    std::signal(SIGPIPE, SIG_IGN);
+    raise_descriptor_limit(opts.max_connections, loops);
+
+    // tutorial: uring-start-loops
+    try {
+        raii_http::stop_signal stop;  // SIGINT, SIGTERM: stop accepting, finish in-flight, exit 0
+        ring::shared_state shared;
+        shared.stop_fd = stop.fd();
+        shared.max_connections = opts.max_connections;
+        shared.read_timeout = opts.read_timeout;
+        // Every ring exists before the first client can connect: where
+        // io_uring is missing, the server says so before it listens.
+        std::vector<std::unique_ptr<ring::event_loop>> event_loops;
+        for (long i = 0; i < loops; ++i) event_loops.push_back(std::make_unique<ring::event_loop>(shared));
+
+        // One listener, in every loop's ring; left blocking, as the ring
+        // waits for clients itself.
+        shared.listener = raii_http::listen_on(opts.port, SOMAXCONN);
+        std::vector<std::thread> threads;
+        for (auto& loop : event_loops) threads.emplace_back(run_or_exit, loop.get());
+        for (auto& t : threads) t.join();
+        return 0;
+    } catch (const ring::ring_unavailable& e) {
+        std::fprintf(stderr, "%s: io_uring is not available here (%s): this stage needs Linux 5.19 or later, "
+                     "with io_uring allowed (not emulated by qemu-user, not forbidden by a seccomp profile)\n",
+                     program, e.what());
+        return 1;
+    } catch (const std::system_error& e) {
+        std::fprintf(stderr, "%s: %s\n", program, e.what());
+        return 1;
+    }
+    // end tutorial
+}
