@@ -36,11 +36,13 @@
 //
 //   ./workshop serve 04            (or: build/bin/04-threaded --port 8585)
 //   curl -i http://localhost:8585/
+#include "connection_limit.hpp"
 #include "options.hpp"
 #include "server.hpp"
 #include "worker_pool.hpp"
 
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <sys/socket.h>
@@ -64,20 +66,26 @@ void wait_for_stop(const raii_http::stop_signal& stop) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-    raii_http::options opts;
-    if (auto exit_code = raii_http::parse_command_line(
-            argc, argv, program, usage, {"--port", "--read-timeout", "--max-connections", "--threads"}, opts))
-        return *exit_code;
+    int port = 8585;
+    std::chrono::milliseconds read_timeout = std::chrono::seconds(5);
+    long max_connections = 1024, threads = 8;
+    raii_http::command_line options(program, usage);
+    options.port("--port", port);
+    options.seconds("--read-timeout", read_timeout);
+    options.count("--max-connections", max_connections, 1, 1'000'000, "a connection limit");
+    options.count("--threads", threads, 1, 100'000, "a thread count");
+    if (auto exit_code = options.parse(argc, argv)) return *exit_code;
 
     std::signal(SIGPIPE, SIG_IGN);
+    // Besides the clients: stdio, the listener, the stop pipe, a refused client.
+    raii_http::raise_descriptor_limit(program, max_connections, 16);
 
     // tutorial: main-try
     try {
         raii_http::stop_signal stop;  // SIGINT, SIGTERM: stop accepting, finish in-flight, exit 0
         // A deep backlog: bursts of clients wait in the kernel, not in SYN retries.
-        threaded::worker_pool pool(raii_http::listen_on(opts.port, SOMAXCONN),
-                                   static_cast<std::size_t>(opts.threads),
-                                   static_cast<std::size_t>(opts.max_connections), opts.read_timeout);
+        threaded::worker_pool pool(raii_http::listen_on(port, SOMAXCONN), static_cast<std::size_t>(threads),
+                                   static_cast<std::size_t>(max_connections), read_timeout);
         wait_for_stop(stop);  // the workers accept and serve meanwhile
         return 0;  // the pool's destructor stops accepting, finishes what is in flight, joins
     } catch (const std::system_error& e) {

@@ -1,33 +1,15 @@
 #include "worker_pool.hpp"
 
-#include "http.hpp"
+#include "connection_limit.hpp"
 #include "server.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
-#include <string>
 #include <sys/socket.h>
 #include <system_error>
 
 namespace threaded {
 namespace {
-
-// Over the limit: say so at once and hang up, never waiting on the client,
-// since no one else is in accept meanwhile. The answer fits in a fresh
-// socket's buffer, so send cannot block, and shutdown puts the FIN right
-// behind it: the client reads the whole 503 and a clean end of stream. What
-// has arrived of its request is then read, because closing with unread
-// bytes makes the kernel send a reset. A request still on its way when we
-// close is answered with a reset too, but only after the answer and the
-// FIN: a Linux client reads a clean end, a BSD one may report the reset.
-void refuse(raii_http::unique_fd client) {
-    std::string bytes = raii_http::error_page(503, "Service Unavailable").serialize();
-    [[maybe_unused]] auto n = ::send(client.get(), bytes.data(), bytes.size(), MSG_DONTWAIT);
-    ::shutdown(client.get(), SHUT_WR);
-    std::array<char, 4096> sink;
-    n = ::recv(client.get(), sink.data(), sink.size(), MSG_DONTWAIT);
-}
 
 // Fails every accept on the listener, those blocked now and those to come.
 void stop_accepting(raii_http::unique_fd& listener) {
@@ -81,7 +63,7 @@ void worker_pool::work() {
             continue;  // other failures concern one client only
         }
         if (!begin_service()) {
-            refuse(std::move(client));
+            raii_http::refuse(std::move(client));
             continue;
         }
         raii_http::serve_connection(std::move(client), read_timeout_);
