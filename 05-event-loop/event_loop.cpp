@@ -19,16 +19,6 @@ constexpr auto accept_pause = std::chrono::milliseconds(100);
 // serves its other events: a burst cannot starve the connections in hand.
 constexpr int accept_batch = 64;
 
-// Read straight after accept, before asking the poller: under load the
-// request has usually arrived with the connection (nginx does the same with
-// `listen ... deferred`). Built with -DEVENT_LOOP_NO_READ_FIRST to measure
-// what that saves (tutorial.md counts the system calls).
-#ifdef EVENT_LOOP_NO_READ_FIRST
-constexpr bool read_first = false;
-#else
-constexpr bool read_first = true;
-#endif
-
 // tutorial: accept-nonblocking
 // A new connection, already non-blocking. Linux does it in one call with
 // accept4; macOS has no accept4, so there it takes fcntl as well.
@@ -118,7 +108,11 @@ void event_loop::start(raii_http::unique_fd client, clock::time_point now) {
     if (connections_.size() <= static_cast<std::size_t>(fd)) connections_.resize(fd + 1);
     connections_[fd] = std::make_unique<connection>(std::move(client));
     connection& c = *connections_[fd];
-    if (read_first) c.now = on_readable(c, std::span(scratch_.get(), head_buffer_size()));
+    // Read at once, before asking the poller: under load the request has
+    // usually arrived with the connection, and then it is answered and
+    // closed without ever being registered (nginx does the same with
+    // `listen ... deferred`).
+    c.now = on_readable(c, std::span(scratch_.get(), head_buffer_size()));
     settle(c, state::closed, now);  // from nowhere: not yet in a list or the poller
 }
 // end tutorial
