@@ -121,7 +121,9 @@ TEST_CASE("threads started for a burst of 1,000 silent clients end once it has l
     constexpr int burst = 1000;
     auto wanted = static_cast<rlim_t>(burst + 256);  // and the harness's own
     if (raise_descriptor_limit(wanted) < wanted) SKIP("holding " << burst << " connections needs " << wanted << " descriptors");
-    auto server = start_server();
+    // A read timeout long enough that the server drops none of them itself
+    // while it takes them all in (slow under ThreadSanitizer).
+    auto server = start_server(read_timeout_args(current_stage(), 120));
     auto threads = [&] { return thread_count(server->pid()); };
     if (!threads() || !open_descriptors(server->pid()))
         SKIP("cannot count the server's threads and descriptors on this system (Linux: /proc, macOS: libproc)");
@@ -133,10 +135,11 @@ TEST_CASE("threads started for a burst of 1,000 silent clients end once it has l
     {
         auto silent = silent_clients(server->port(), burst);
         // Until every one is taken in (a descriptor each in the server).
-        auto deadline = clock::now() + 30s;
+        auto deadline = clock::now() + 60s;
         while (open_descriptors(server->pid()).value_or(0) < held_at_start + burst && clock::now() < deadline)
             std::this_thread::sleep_for(50ms);
         most = threads().value_or(0);
+        UNSCOPED_INFO(open_descriptors(server->pid()).value_or(0) - held_at_start << " of " << burst << " taken in");
     }  // they leave
 
     // 04 serves each client on a thread of its own (besides main's), so the
