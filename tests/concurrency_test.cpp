@@ -118,6 +118,10 @@ TEST_CASE("descriptors stay flat after thousands of connections", "[concurrent][
 
 TEST_CASE("threads started for a burst of 1,000 silent clients end once it has left", "[idle-workers]") {
     if (!current_stage().concurrent) SKIP("serves one connection at a time, on one thread: no burst to grow for");
+#if defined(__APPLE__)
+    if (!current_stage().cheap_idle)
+        SKIP("macOS's accept ignores SO_RCVTIMEO, so 04's extra workers are never woken to end (worker_pool.cpp)");
+#endif
     constexpr int burst = 1000;
     auto wanted = static_cast<rlim_t>(burst + 256);  // and the harness's own
     if (raise_descriptor_limit(wanted) < wanted) SKIP("holding " << burst << " connections needs " << wanted << " descriptors");
