@@ -17,7 +17,7 @@
 // What changed from the article. Held beside its complete listing, every
 // instruction, constant and data byte of it is here, in the same order
 // (built for macOS; on Linux two constants and the address's first bytes
-// differ, see below). Added, about 25 lines:
+// differ, see below). Added:
 //   - main became http_asm_serve(port), called by main.cpp, which reads
 //     --port, reports failures and ignores SIGPIPE; so a prologue saves the
 //     frame record and x19/x20, and `fail` restores them and returns;
@@ -26,8 +26,9 @@
 //   - each set-up call is checked: a failure returns which call failed,
 //     errno intact, so the driver can name it. The article checked none:
 //     a failed setsockopt now ends the program too; a failed bind left its
-//     server listening on a port the kernel picked (measured on Linux), and
-//     a failed socket left it spinning on accept(-1);
+//     server listening on a port the kernel picked (listen binds an unbound
+//     socket to any free port), and a failed socket left it spinning on
+//     accept(-1);
 //   - a failed accept is skipped, not served. It is retried at once: out of
 //     descriptors, this loop still spins at full speed (stages 02 on pause).
 

@@ -2,8 +2,9 @@
 //
 // The idea: a web server is a loop of four C calls (accept, write, close,
 // repeat) after four set-up calls, and assembly can make them directly.
-// The loop lives in http_server_arm64.S (the original) or its x86-64 twin;
-// this driver only reads the command line and reports failures.
+// The loop lives in http_server_arm64.S (the original) or its x86-64 twin:
+// read that first. This driver only reads the command line and reports
+// failures.
 //
 //   ./workshop serve 01            (or: build/bin/01-raw-asm --port 8585)
 //   curl -i http://localhost:8585/

@@ -11,6 +11,7 @@
 #include "options.hpp"
 #include "server.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <system_error>
@@ -24,10 +25,12 @@ constexpr const char* usage =
 }  // namespace
 
 int main(int argc, char* argv[]) {
-    raii_http::options opts;
-    if (auto exit_code = raii_http::parse_command_line(argc, argv, program, usage,
-                                                       {"--port", "--read-timeout"}, opts))
-        return *exit_code;
+    int port = 8585;
+    std::chrono::milliseconds read_timeout = std::chrono::seconds(5);
+    raii_http::command_line options(program, usage);
+    options.port("--port", port);
+    options.seconds("--read-timeout", read_timeout);
+    if (auto exit_code = options.parse(argc, argv)) return *exit_code;
 
     // A client that leaves before our write would otherwise kill the server
     // with SIGPIPE; ignored, write just fails with EPIPE.
@@ -38,8 +41,8 @@ int main(int argc, char* argv[]) {
     // descriptors opened so far close themselves on the way out.
     try {
         raii_http::stop_signal stop;  // SIGINT, SIGTERM: finish the client in hand, then exit 0
-        raii_http::unique_fd listener = raii_http::listen_on(opts.port);
-        raii_http::serve(listener, opts.read_timeout, stop);
+        raii_http::unique_fd listener = raii_http::listen_on(port);
+        raii_http::serve(listener, read_timeout, stop);
         return 0;
     } catch (const std::system_error& e) {
         std::fprintf(stderr, "%s: %s\n", program, e.what());

@@ -22,45 +22,59 @@ std::optional<std::chrono::milliseconds> parse_seconds(const char* text) {
     return std::chrono::ceil<std::chrono::milliseconds>(std::chrono::duration<double>(seconds));
 }
 
+std::string not_a(std::string_view noun, long low, long high) {
+    return "not " + std::string(noun) + " (" + std::to_string(low) + "-" + std::to_string(high) + ")";
+}
+
 }  // namespace
 
-std::optional<int> parse_command_line(int argc, char* argv[], const char* program, const char* usage,
-                                      std::initializer_list<std::string_view> accepted, options& opts) {
-    auto bad_argument = [&](const char* what, const char* arg) {
-        std::fprintf(stderr, "%s: %s: %s\n%s\n", program, what, arg, usage);
+command_line::command_line(const char* program, const char* usage) : program_(program), usage_(usage) {}
+
+void command_line::port(std::string_view flag, int& value) {
+    options_.push_back({std::string(flag), [&value](const char* text) -> std::optional<std::string> {
+                            auto port = parse_count(text, 1, 65535);
+                            if (!port) return not_a("a port number", 1, 65535);
+                            value = static_cast<int>(*port);
+                            return std::nullopt;
+                        }});
+}
+
+void command_line::seconds(std::string_view flag, std::chrono::milliseconds& value) {
+    options_.push_back({std::string(flag), [&value](const char* text) -> std::optional<std::string> {
+                            auto seconds = parse_seconds(text);
+                            if (!seconds) return not_a("a number of seconds", 0, 3600);
+                            value = *seconds;
+                            return std::nullopt;
+                        }});
+}
+
+void command_line::count(std::string_view flag, long& value, long low, long high, std::string_view noun) {
+    options_.push_back({std::string(flag), [&value, low, high, noun = std::string(noun)](const char* text) -> std::optional<std::string> {
+                            auto count = parse_count(text, low, high);
+                            if (!count) return not_a(noun, low, high);
+                            value = *count;
+                            return std::nullopt;
+                        }});
+}
+
+std::optional<int> command_line::parse(int argc, char* argv[]) const {
+    auto bad_argument = [&](std::string_view what, const char* arg) {
+        std::fprintf(stderr, "%s: %.*s: %s\n%s\n", program_, static_cast<int>(what.size()), what.data(), arg,
+                     usage_);
         return 2;
     };
     for (int i = 1; i < argc; ++i) {
         std::string_view arg = argv[i];
         if (arg == "--help") {
-            std::puts(usage);
+            std::puts(usage_);
             return 0;
         }
-        if (std::find(accepted.begin(), accepted.end(), arg) == accepted.end())
-            return bad_argument("unknown argument", argv[i]);
+        auto declared = std::find_if(options_.begin(), options_.end(),
+                                     [arg](const option& o) { return o.flag == arg; });
+        if (declared == options_.end()) return bad_argument("unknown argument", argv[i]);
         if (i + 1 == argc) return bad_argument("missing value after", argv[i]);
         const char* value = argv[++i];
-        if (arg == "--port") {
-            auto port = parse_count(value, 1, 65535);
-            if (!port) return bad_argument("not a port number (1-65535)", value);
-            opts.port = static_cast<int>(*port);
-        } else if (arg == "--read-timeout") {
-            auto timeout = parse_seconds(value);
-            if (!timeout) return bad_argument("not a number of seconds (0-3600)", value);
-            opts.read_timeout = *timeout;
-        } else if (arg == "--max-connections") {
-            auto limit = parse_count(value, 1, 1'000'000);
-            if (!limit) return bad_argument("not a connection limit (1-1000000)", value);
-            opts.max_connections = *limit;
-        } else if (arg == "--threads") {
-            auto threads = parse_count(value, 1, 100'000);
-            if (!threads) return bad_argument("not a thread count (1-100000)", value);
-            opts.threads = *threads;
-        } else if (arg == "--loops") {
-            auto loops = parse_count(value, 1, 1024);
-            if (!loops) return bad_argument("not a number of loops (1-1024)", value);
-            opts.loops = *loops;
-        }
+        if (auto wrong = declared->read(value)) return bad_argument(*wrong, value);
     }
     return std::nullopt;
 }

@@ -1,28 +1,47 @@
-// The command line every server from stage 03 on shares. Each option is
-// named and range-checked, and a bad value is named in the error, so that
-// each stage's main() is about its one idea, not forty lines of strtol.
+// A command line for the servers from stage 03 on. Each stage's main
+// declares the flags it has and where their values go; this reads them,
+// range-checks each value and names a bad one in the error, so that main
+// is about the stage's one idea, not forty lines of strtol.
 #pragma once
 
 #include <chrono>
-#include <initializer_list>
+#include <functional>
 #include <optional>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace raii_http {
 
-struct options {
-    int port = 8585;
-    std::chrono::milliseconds read_timeout{5000};  // --read-timeout SECONDS, whole ms rounded up
-    long max_connections = 1024;
-    long threads = 8;  // 04: workers started up front
-    long loops = 0;    // 05 and on: event loops; 0 means one per core
-};
+class command_line {
+public:
+    // `program` starts every error message; `usage` is printed for --help
+    // and after an error.
+    command_line(const char* program, const char* usage);
 
-// Reads argv into `opts`, accepting only the options named in `accepted`
-// (e.g. {"--port", "--read-timeout"}); the values already in `opts` are the
-// defaults. Returns an exit code when main should return at once: 0 after
-// printing `usage` for --help, 2 after naming a bad argument on stderr.
-std::optional<int> parse_command_line(int argc, char* argv[], const char* program, const char* usage,
-                                      std::initializer_list<std::string_view> accepted, options& opts);
+    // Declares `flag VALUE`. The variable's value now is the default; parse()
+    // overwrites it only with a value that passed its check.
+    void port(std::string_view flag, int& value);  // a port number, 1-65535
+    void seconds(std::string_view flag, std::chrono::milliseconds& value);  // (0, 3600], rounded up to whole ms
+    // A whole number in [low, high]; `noun` names it in the error
+    // ("a thread count" gives "not a thread count (1-100000)").
+    void count(std::string_view flag, long& value, long low, long high, std::string_view noun);
+
+    // Reads argv. Returns an exit code when main should return at once: 0
+    // after printing the usage for --help, 2 after naming a bad argument
+    // (an undeclared flag, a missing or bad value) on stderr.
+    std::optional<int> parse(int argc, char* argv[]) const;
+
+private:
+    struct option {
+        std::string flag;
+        // Stores the value and returns nothing, or returns what is wrong with it.
+        std::function<std::optional<std::string>(const char*)> read;
+    };
+
+    const char* program_;
+    const char* usage_;
+    std::vector<option> options_;
+};
 
 }  // namespace raii_http

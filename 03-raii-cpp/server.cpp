@@ -20,9 +20,6 @@
 namespace raii_http {
 namespace {
 
-// After answering, how long to keep reading what a client still sends.
-constexpr auto linger_time = std::chrono::seconds(1);
-
 [[noreturn]] void throw_errno(const std::string& what) {
     throw std::system_error(errno, std::system_category(), what);
 }

@@ -33,6 +33,12 @@ private:
 // Waits for a client to connect or for a stop; false once stopped.
 bool wait_for_client(const unique_fd& listener, const stop_signal& stop);
 
+// After answering a client that may still be sending, how long to keep
+// reading (and dropping) what it sends before closing: closing with its
+// bytes unread would make the kernel send a reset, which can destroy the
+// answer before the client reads it.
+inline constexpr auto linger_time = std::chrono::seconds(1);
+
 // Reads one request head (giving up after read_timeout), answers, closes.
 void serve_connection(unique_fd client, std::chrono::milliseconds read_timeout);
 

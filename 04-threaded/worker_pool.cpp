@@ -1,32 +1,27 @@
 #include "worker_pool.hpp"
 
-#include "http.hpp"
+#include "connection_limit.hpp"
 #include "server.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
-#include <string>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <system_error>
 
 namespace threaded {
 namespace {
 
-// Over the limit: say so at once and hang up, never waiting on the client,
-// since no one else is in accept meanwhile. The answer fits in a fresh
-// socket's buffer, so send cannot block, and shutdown puts the FIN right
-// behind it: the client reads the whole 503 and a clean end of stream. What
-// has arrived of its request is then read, because closing with unread
-// bytes makes the kernel send a reset. A request still on its way when we
-// close is answered with a reset too, but only after the answer and the
-// FIN: a Linux client reads a clean end, a BSD one may report the reset.
-void refuse(raii_http::unique_fd client) {
-    std::string bytes = raii_http::error_page(503, "Service Unavailable").serialize();
-    [[maybe_unused]] auto n = ::send(client.get(), bytes.data(), bytes.size(), MSG_DONTWAIT);
-    ::shutdown(client.get(), SHUT_WR);
-    std::array<char, 4096> sink;
-    n = ::recv(client.get(), sink.data(), sink.size(), MSG_DONTWAIT);
+// Makes a blocking accept on the listener give up after `timeout` (EAGAIN),
+// so that an idle worker wakes to ask whether it is still needed. Linux's
+// accept honours SO_RCVTIMEO; macOS's ignores it, so there the extra workers
+// stay until the pool stops. Accepted sockets inherit the timeout, which
+// changes nothing for them: serve_connection never blocks in a read, it polls.
+void time_out_accepts(int listener, std::chrono::seconds timeout) {
+    timeval limit{};
+    limit.tv_sec = static_cast<decltype(limit.tv_sec)>(timeout.count());
+    if (::setsockopt(listener, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit) < 0)
+        throw std::system_error(errno, std::system_category(), "setsockopt SO_RCVTIMEO");
 }
 
 // Fails every accept on the listener, those blocked now and those to come.
@@ -45,23 +40,26 @@ void stop_accepting(raii_http::unique_fd& listener) {
 
 }  // namespace
 
-worker_pool::worker_pool(raii_http::unique_fd listener, std::size_t warm_threads,
-                         std::size_t max_connections, std::chrono::milliseconds read_timeout)
-    : max_connections_(max_connections),
+worker_pool::worker_pool(raii_http::unique_fd listener, std::size_t workers, std::size_t max_connections,
+                         std::chrono::milliseconds read_timeout)
+    : min_workers_(std::min(workers, max_connections)),
+      max_connections_(max_connections),
       read_timeout_(read_timeout),
       listener_(std::move(listener)),
       listener_fd_(listener_.get()) {
+    time_out_accepts(listener_fd_, idle_timeout);
     std::lock_guard lock(mutex_);
-    for (std::size_t i = 0; i < std::min(warm_threads, max_connections); ++i) start_worker();
+    for (std::size_t i = 0; i < min_workers_; ++i) start_worker();
 }
 
 worker_pool::~worker_pool() {
     {
         std::lock_guard lock(mutex_);
-        stopping_ = true;  // no worker starts after this, so threads_ is ours
+        stopping_ = true;  // no worker starts or retires after this, so the threads are ours
     }
     stop_accepting(listener_);
     for (auto& t : threads_) t.join();
+    if (retired_.joinable()) retired_.join();
 }
 
 // tutorial: work
@@ -73,7 +71,10 @@ void worker_pool::work() {
         raii_http::unique_fd client(::accept(listener_fd_, nullptr, nullptr));
         if (!client) {
             if (stopping()) return;
-            if (errno == EMFILE || errno == ENFILE) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK) {
+                // No client for idle_timeout: end, if the pool can spare us.
+                if (retire()) return;
+            } else if (errno == EMFILE || errno == ENFILE) {
                 // Out of descriptors: the client stays queued, so back off
                 // instead of spinning on accept.
                 std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -81,7 +82,7 @@ void worker_pool::work() {
             continue;  // other failures concern one client only
         }
         if (!begin_service()) {
-            refuse(std::move(client));
+            raii_http::refuse(std::move(client));
             continue;
         }
         raii_http::serve_connection(std::move(client), read_timeout_);
@@ -106,6 +107,23 @@ bool worker_pool::begin_service() {
     return true;
 }
 // end tutorial
+
+// An idle worker whose accept timed out: true if it is to end, because the
+// pool is over its starting size and another worker is left in accept.
+// Its thread then moves to retired_, joined by the next worker to end.
+bool worker_pool::retire() {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || threads_.size() <= min_workers_ || idle_ < 2) return false;
+    auto self = std::find_if(threads_.begin(), threads_.end(),
+                             [](const std::thread& t) { return t.get_id() == std::this_thread::get_id(); });
+    // The worker retired before this one takes no lock on its way out, so
+    // joining it here, lock held, cannot wait on us.
+    if (retired_.joinable()) retired_.join();
+    retired_ = std::move(*self);
+    threads_.erase(self);
+    --idle_;
+    return true;
+}
 
 // With mutex_ held.
 void worker_pool::start_worker() {

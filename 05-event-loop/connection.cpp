@@ -20,10 +20,10 @@ bool try_later() {
 // tutorial: answer-and-fin
 // Every answer is followed at once by our FIN, so it need not leave alone:
 // sent with MSG_MORE, it waits in the socket for the FIN and both leave in
-// one segment (8 segments per request instead of 10; tutorial.md, Part 5).
-// Linux only: macOS has no MSG_MORE, and its nearest, the TCP_NOPUSH socket
-// option, would cost a system call per connection; there the answer leaves
-// at once and the FIN follows in a segment of its own.
+// one segment, so the client's ACK in between is spared. Linux only: macOS
+// has no MSG_MORE, and its nearest, the TCP_NOPUSH socket option, would
+// cost a system call per connection; there the answer leaves at once and
+// the FIN follows in a segment of its own.
 #if defined(MSG_MORE)
 constexpr int fin_follows = MSG_MORE;
 #else

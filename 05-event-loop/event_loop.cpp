@@ -1,21 +1,16 @@
 #include "event_loop.hpp"
 
-#include "http.hpp"
+#include "connection_limit.hpp"
+#include "server.hpp"
 
 #include <array>
 #include <cerrno>
-#include <cstdio>
 #include <fcntl.h>
-#include <string>
 #include <system_error>
 #include <sys/socket.h>
-#include <unistd.h>
 
 namespace evented {
 namespace {
-
-// After answering, how long to keep reading what a client still sends (as 03).
-constexpr auto linger_time = std::chrono::seconds(1);
 
 // Out of descriptors: how long a loop stops accepting before trying again.
 constexpr auto accept_pause = std::chrono::milliseconds(100);
@@ -23,16 +18,6 @@ constexpr auto accept_pause = std::chrono::milliseconds(100);
 // How many clients one wake-up of the listener may accept before the loop
 // serves its other events: a burst cannot starve the connections in hand.
 constexpr int accept_batch = 64;
-
-// Read straight after accept, before asking the poller: under load the
-// request has usually arrived with the connection (nginx does the same with
-// `listen ... deferred`). Built with -DEVENT_LOOP_NO_READ_FIRST to measure
-// what that saves (tutorial.md counts the system calls).
-#ifdef EVENT_LOOP_NO_READ_FIRST
-constexpr bool read_first = false;
-#else
-constexpr bool read_first = true;
-#endif
 
 // tutorial: accept-nonblocking
 // A new connection, already non-blocking. Linux does it in one call with
@@ -51,17 +36,6 @@ raii_http::unique_fd accept_nonblocking(int listener) {
 }
 // end tutorial
 
-// Over --max-connections: say so and hang up. What the client has sent so
-// far is read first (and dropped): closing with it unread would make the
-// kernel send a reset, which can destroy the 503 before it is read.
-void refuse(raii_http::unique_fd client, std::span<char> scratch) {
-    static const std::string page = raii_http::error_page(503, "Service Unavailable").serialize();
-    [[maybe_unused]] auto r = ::recv(client.get(), scratch.data(), scratch.size(), 0);
-    // Sent at once, not held for the FIN with MSG_MORE as connection.cpp's
-    // answers are: this close may still send a reset, which drops what is held.
-    [[maybe_unused]] auto w = ::write(client.get(), page.data(), page.size());  // fits a fresh socket's buffer
-}
-
 connection& as_connection(deadline_hook* h) { return static_cast<connection&>(*h); }
 
 }  // namespace
@@ -69,7 +43,7 @@ connection& as_connection(deadline_hook* h) { return static_cast<connection&>(*h
 event_loop::event_loop(shared_state& shared)
     : shared_(shared),
       heads_(shared.read_timeout),
-      lingering_(linger_time),
+      lingering_(raii_http::linger_time),
       scratch_(std::unique_ptr<char[]>(new char[head_buffer_size()])) {
     // Counted here, before any loop runs: no loop can then be the last to
     // stop accepting (and close the listener) while another has yet to start.
@@ -122,7 +96,7 @@ void event_loop::accept_clients(clock::time_point now) {
         }
         if (shared_.open_connections.fetch_add(1) >= shared_.max_connections) {
             shared_.open_connections.fetch_sub(1);
-            refuse(std::move(client), std::span(scratch_.get(), head_buffer_size()));
+            raii_http::refuse(std::move(client));
             continue;
         }
         start(std::move(client), now);
@@ -134,7 +108,11 @@ void event_loop::start(raii_http::unique_fd client, clock::time_point now) {
     if (connections_.size() <= static_cast<std::size_t>(fd)) connections_.resize(fd + 1);
     connections_[fd] = std::make_unique<connection>(std::move(client));
     connection& c = *connections_[fd];
-    if (read_first) c.now = on_readable(c, std::span(scratch_.get(), head_buffer_size()));
+    // Read at once, before asking the poller: under load the request has
+    // usually arrived with the connection, and then it is answered and
+    // closed without ever being registered (nginx does the same with
+    // `listen ... deferred`).
+    c.now = on_readable(c, std::span(scratch_.get(), head_buffer_size()));
     settle(c, state::closed, now);  // from nowhere: not yet in a list or the poller
 }
 // end tutorial

@@ -3,7 +3,7 @@
 //
 // epoll keeps the watched set in the kernel: epoll_ctl changes it, one
 // descriptor and one change per call, and epoll_wait returns only what is
-// ready, so a wait costs the same with 10 or 10,000 idle connections.
+// ready, so what a wait costs does not grow with the idle connections.
 #include "poller.hpp"
 
 #include <algorithm>

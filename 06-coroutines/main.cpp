@@ -196,12 +196,18 @@ struct loop {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-    raii_http::options opts;
-    opts.max_connections = 15'000;  // as 05: 10,000 idle clients leave room for active ones
-    if (auto exit_code = raii_http::parse_command_line(
-            argc, argv, program, usage, {"--port", "--read-timeout", "--max-connections", "--loops"}, opts))
-        return *exit_code;
-    long loop_count = opts.loops > 0 ? opts.loops : std::max(1u, std::thread::hardware_concurrency());
+    struct {
+        int port = 8585;
+        milliseconds read_timeout{5000};
+        long max_connections = 15'000;  // as 05: 10,000 idle clients leave room for active ones
+    } opts;
+    long loop_count = std::max(1u, std::thread::hardware_concurrency());
+    raii_http::command_line options(program, usage);
+    options.port("--port", opts.port);
+    options.seconds("--read-timeout", opts.read_timeout);
+    options.count("--max-connections", opts.max_connections, 1, 1'000'000, "a connection limit");
+    options.count("--loops", loop_count, 1, 1024, "a number of loops");
+    if (auto exit_code = options.parse(argc, argv)) return *exit_code;
 
     // A client that leaves before our write would otherwise kill the server
     // with SIGPIPE; ignored, the write just fails with EPIPE (as 05).

@@ -110,10 +110,9 @@ TEST_CASE("no descriptor left for a client: stage 01 spins, the others wait",
         CHECK(cpu < 0.15);  // accept fails, and the server pauses before trying again
     } else {
         // The lesson of the article's loop: a failed accept is retried at
-        // once, so out of descriptors it runs flat out: most of 2 s of CPU
-        // on an idle machine, but on a loaded two-core one it gets only its
-        // share (0.3 s was seen with twenty runnable processes), so the line
-        // sits well below that and well above what a waiting server uses.
+        // once, so out of descriptors it runs flat out. On a loaded machine
+        // it gets only its share of a core, so the line sits far below the
+        // whole 2 s and far above what a waiting server uses.
         CHECK(cpu > 0.25);
     }
 }

@@ -167,6 +167,13 @@ std::optional<long> resident_kib(pid_t pid) {
     return static_cast<long>(info->ri_resident_size / 1024);
 }
 
+std::optional<std::size_t> thread_count(pid_t pid) {
+    proc_taskinfo info{};
+    if (::proc_pidinfo(pid, PROC_PIDTASKINFO, 0, &info, sizeof info) != static_cast<int>(sizeof info))
+        return std::nullopt;
+    return static_cast<std::size_t>(info.pti_threadnum);
+}
+
 #else
 
 // Linux: /proc/<pid>/fd holds one entry per descriptor, named by its number.
@@ -206,6 +213,14 @@ std::optional<long> resident_kib(pid_t pid) {
         status.ignore(4096, '\n');
     }
     return std::nullopt;
+}
+
+// /proc/<pid>/task holds one entry per thread.
+std::optional<std::size_t> thread_count(pid_t pid) {
+    std::error_code error;
+    std::filesystem::directory_iterator entries(std::filesystem::path("/proc") / std::to_string(pid) / "task", error);
+    if (error) return std::nullopt;
+    return static_cast<std::size_t>(std::distance(entries, std::filesystem::directory_iterator()));
 }
 
 #endif

@@ -44,6 +44,8 @@ std::optional<std::size_t> open_descriptors(pid_t pid);
 // The CPU time it has used (user + system), and its resident memory.
 std::optional<double> cpu_seconds(pid_t pid);
 std::optional<long> resident_kib(pid_t pid);
+// How many threads it runs.
+std::optional<std::size_t> thread_count(pid_t pid);
 
 // Raises this process's soft descriptor limit to at least `wanted` (as far as
 // the hard limit allows), for the tests and the benchmark holding hundreds or
@@ -72,9 +74,9 @@ run_result run_command(const std::filesystem::path& program,
                        std::chrono::milliseconds limit = 10s);
 
 // The same in two halves, to run several commands at once from one thread.
-// Started from 16 threads of the ARM64 build's harness under qemu-user, one
-// curl once neither answered nor died within 90 s, though told to give up
-// after 60: starting them from one thread keeps the emulator out of it.
+// Commands started from many threads of a harness that runs under qemu-user
+// (the ARM64 build's) can hang in the emulator, past their own time limits;
+// starting them from one thread keeps the emulator out of it.
 struct started_command {
     pid_t pid;
     std::filesystem::path out, err;
