@@ -12,6 +12,7 @@
 //
 //   ./workshop serve 06            (or: build/bin/06-coroutines --port 8585)
 //   curl -i http://localhost:8585/
+#include "connection_limit.hpp"
 #include "http.hpp"
 #include "options.hpp"
 #include "server.hpp"
@@ -28,7 +29,6 @@
 #include <memory>
 #include <optional>
 #include <span>
-#include <sys/resource.h>
 #include <system_error>
 #include <thread>
 #include <unistd.h>
@@ -76,9 +76,6 @@ awaitable<std::optional<std::size_t>> read_before(tcp::socket& client, std::span
 }
 // end tutorial
 
-// After answering, how long to keep reading what a client still sends (as 03).
-constexpr auto linger_time = std::chrono::seconds(1);
-
 // Our FIN first: shutdown sends it, with the answer MSG_MORE held back.
 // Then, unless the client sent exactly one whole request, read and drop
 // what comes until it closes, for a while: closing with unread bytes makes
@@ -88,7 +85,7 @@ awaitable<void> close_after_answer(tcp::socket& client, bool request_was_whole) 
     asio::error_code ignored;
     client.shutdown(tcp::socket::shutdown_send, ignored);
     if (request_was_whole) co_return;  // closed at once by the caller
-    asio::steady_timer deadline(client.get_executor(), linger_time);
+    asio::steady_timer deadline(client.get_executor(), raii_http::linger_time);
     std::array<char, 512> sink;
     for (;;) {
         auto n = co_await read_before(client, sink, deadline);
@@ -123,18 +120,6 @@ awaitable<void> serve_connection(tcp::socket client, milliseconds read_timeout) 
 }  // the socket closes here
 // end tutorial
 
-// Over --max-connections: say so and hang up. What the client has sent so
-// far is read first (and dropped), as 05 does, so that the 503 is not
-// destroyed by a reset.
-void refuse(tcp::socket client) {
-    static const std::string page = raii_http::error_page(503, "Service Unavailable").serialize();
-    asio::error_code ignored;
-    client.non_blocking(true, ignored);
-    char sink[512];
-    client.read_some(asio::buffer(sink), ignored);
-    client.write_some(asio::buffer(page), ignored);  // fits a fresh socket's buffer
-}
-
 struct limits {
     milliseconds read_timeout;
     long max_connections;
@@ -160,7 +145,7 @@ awaitable<void> listen_for_clients(tcp::acceptor& acceptor, limits& shared) {
         if (error) continue;  // that client left already
         if (shared.open_connections.fetch_add(1) >= shared.max_connections) {
             shared.open_connections.fetch_sub(1);
-            refuse(std::move(client));
+            raii_http::refuse(raii_http::unique_fd(client.release()));  // 503
             continue;
         }
         co_spawn(executor, serve_connection(std::move(client), shared.read_timeout),
@@ -168,22 +153,6 @@ awaitable<void> listen_for_clients(tcp::acceptor& acceptor, limits& shared) {
     }
 }
 // end tutorial
-
-// Every connection is a descriptor, and the usual soft limit (1024) is far
-// below --max-connections: raise it as far as the hard limit allows (as 05).
-void raise_descriptor_limit(long max_connections, long loops) {
-    // Besides the clients: stdio, a listener, a poller, a timer and a wake-up
-    // descriptor per loop, the signal pipe, and one refused client per loop.
-    auto wanted = static_cast<rlim_t>(max_connections + 5 * loops + 16);
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) < 0 || limit.rlim_cur >= wanted) return;
-    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
-    ::setrlimit(RLIMIT_NOFILE, &limit);  // macOS may refuse over OPEN_MAX; then the check below says so
-    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < wanted)
-        std::fprintf(stderr, "%s: descriptor limit %llu, below the %llu that %ld connections need\n",
-                     program, static_cast<unsigned long long>(limit.rlim_cur),
-                     static_cast<unsigned long long>(wanted), max_connections);
-}
 
 // One event loop: an io_context run by one thread, with its own acceptor on
 // the shared listening socket. Nothing but a stop is ever handed from one
@@ -196,27 +165,27 @@ struct loop {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-    struct {
-        int port = 8585;
-        milliseconds read_timeout{5000};
-        long max_connections = 15'000;  // as 05: 10,000 idle clients leave room for active ones
-    } opts;
+    int port = 8585;
+    milliseconds read_timeout = std::chrono::seconds(5);
+    long max_connections = 15'000;  // as 05: 10,000 idle clients leave room for active ones
     long loop_count = std::max(1u, std::thread::hardware_concurrency());
     raii_http::command_line options(program, usage);
-    options.port("--port", opts.port);
-    options.seconds("--read-timeout", opts.read_timeout);
-    options.count("--max-connections", opts.max_connections, 1, 1'000'000, "a connection limit");
+    options.port("--port", port);
+    options.seconds("--read-timeout", read_timeout);
+    options.count("--max-connections", max_connections, 1, 1'000'000, "a connection limit");
     options.count("--loops", loop_count, 1, 1024, "a number of loops");
     if (auto exit_code = options.parse(argc, argv)) return *exit_code;
 
     // A client that leaves before our write would otherwise kill the server
     // with SIGPIPE; ignored, the write just fails with EPIPE (as 05).
     std::signal(SIGPIPE, SIG_IGN);
-    raise_descriptor_limit(opts.max_connections, loop_count);
+    // Besides the clients: stdio, a listener, a poller, a timer and a wake-up
+    // descriptor per loop, the signal pipe, and one refused client per loop.
+    raii_http::raise_descriptor_limit(program, max_connections, 5 * loop_count + 16);
 
     // tutorial: start-loops
     try {
-        limits shared{.read_timeout = opts.read_timeout, .max_connections = opts.max_connections};
+        limits shared{.read_timeout = read_timeout, .max_connections = max_connections};
         std::vector<std::unique_ptr<loop>> loops;
         for (long i = 0; i < loop_count; ++i) loops.push_back(std::make_unique<loop>());
 
@@ -233,7 +202,7 @@ int main(int argc, char* argv[]) {
         // and in each loop an acceptor on a duplicate of its descriptor:
         // every loop's poller watches it, and whichever loop wakes first
         // accepts. The same on Linux and macOS.
-        raii_http::unique_fd listener = raii_http::listen_on(opts.port, SOMAXCONN);
+        raii_http::unique_fd listener = raii_http::listen_on(port, SOMAXCONN);
         for (auto& l : loops) {
             int fd = &l == &loops.back() ? listener.release() : ::dup(listener.get());
             if (fd < 0) throw std::system_error(errno, std::system_category(), "dup");

@@ -1,4 +1,5 @@
 #include "event_loop.hpp"
+#include "server.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -14,7 +15,6 @@ namespace ring {
 namespace {
 
 // After answering, how long to keep reading what a client still sends (as 03).
-constexpr auto linger_time = std::chrono::seconds(1);
 
 // Out of descriptors: how long a loop stops accepting before trying again.
 constexpr auto accept_pause = std::chrono::milliseconds(100);
@@ -54,7 +54,7 @@ constexpr int send_flags = MSG_MORE | MSG_WAITALL;
 
 // tutorial: uring-setup
 event_loop::event_loop(shared_state& shared)
-    : shared_(shared), heads_(shared.read_timeout), lingering_(linger_time) {
+    : shared_(shared), heads_(shared.read_timeout), lingering_(raii_http::linger_time) {
     // Linux 6.1: the ring is its loop's alone (the loop's thread enables it),
     // and the kernel finishes its part of the work (a receive that waited
     // for bytes) only when the loop asks for completions, a batch at a time,

@@ -12,16 +12,17 @@
 //
 //   ./workshop serve 07            (or: build/bin/07-io-uring --port 8585)
 //   curl -i http://localhost:8585/
+#include "connection_limit.hpp"
 #include "event_loop.hpp"
 #include "options.hpp"
 #include "server.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <csignal>
 #include <memory>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <system_error>
 #include <thread>
@@ -33,22 +34,6 @@ constexpr const char* program = "07-io-uring";
 constexpr const char* usage =
     "usage: 07-io-uring [--port N] [--read-timeout SECONDS] [--max-connections N] [--loops N]\n"
     "  defaults: port 8585, read timeout 5, at most 15000 connections, one loop per core";
-
-// As 05: every connection is a descriptor, and the usual soft limit (1024)
-// is far below --max-connections: raise it as far as the hard limit allows.
-void raise_descriptor_limit(long max_connections, long loops) {
-    // Besides the clients: stdio, the listener, the stop pipe, a ring per
-    // loop, and one refused client per loop at a time.
-    auto wanted = static_cast<rlim_t>(max_connections + 3 * loops + 16);
-    rlimit limit{};
-    if (::getrlimit(RLIMIT_NOFILE, &limit) < 0 || limit.rlim_cur >= wanted) return;
-    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min(wanted, limit.rlim_max);
-    ::setrlimit(RLIMIT_NOFILE, &limit);
-    if (::getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < wanted)
-        std::fprintf(stderr, "%s: descriptor limit %llu, below the %llu that %ld connections need\n",
-                     program, static_cast<unsigned long long>(limit.rlim_cur),
-                     static_cast<unsigned long long>(wanted), max_connections);
-}
 
 // A ring that fails (io_uring_enter) meets a bug, not a client: say so and
 // end the process, rather than serve on with a loop gone.
@@ -64,25 +49,31 @@ void run_or_exit(ring::event_loop* loop) {
 }  // namespace
 
 int main(int argc, char* argv[]) {
-    raii_http::options opts;
-    opts.max_connections = 15'000;  // 10,000 idle clients, and room beside them
-    if (auto exit_code = raii_http::parse_command_line(
-            argc, argv, program, usage, {"--port", "--read-timeout", "--max-connections", "--loops"}, opts))
-        return *exit_code;
-    long loops = opts.loops > 0 ? opts.loops : std::max(1u, std::thread::hardware_concurrency());
+    int port = 8585;
+    std::chrono::milliseconds read_timeout = std::chrono::seconds(5);
+    long max_connections = 15'000;  // 10,000 idle clients, and room beside them
+    long loops = std::max(1u, std::thread::hardware_concurrency());
+    raii_http::command_line options(program, usage);
+    options.port("--port", port);
+    options.seconds("--read-timeout", read_timeout);
+    options.count("--max-connections", max_connections, 1, 1'000'000, "a connection limit");
+    options.count("--loops", loops, 1, 1024, "a number of loops");
+    if (auto exit_code = options.parse(argc, argv)) return *exit_code;
 
     // A client that leaves before our send would otherwise kill the server
     // with SIGPIPE; ignored, the send just fails with EPIPE.
     std::signal(SIGPIPE, SIG_IGN);
-    raise_descriptor_limit(opts.max_connections, loops);
+    // Besides the clients: stdio, the listener, the stop pipe, a ring per
+    // loop, and one refused client per loop at a time.
+    raii_http::raise_descriptor_limit(program, max_connections, 3 * loops + 16);
 
     // tutorial: uring-start-loops
     try {
         raii_http::stop_signal stop;  // SIGINT, SIGTERM: stop accepting, finish in-flight, exit 0
         ring::shared_state shared;
         shared.stop_fd = stop.fd();
-        shared.max_connections = opts.max_connections;
-        shared.read_timeout = opts.read_timeout;
+        shared.max_connections = max_connections;
+        shared.read_timeout = read_timeout;
         // Every ring exists before the first client can connect: where
         // io_uring is missing, the server says so before it listens.
         std::vector<std::unique_ptr<ring::event_loop>> event_loops;
@@ -90,7 +81,7 @@ int main(int argc, char* argv[]) {
 
         // One listener, in every loop's ring; left blocking, as the ring
         // waits for clients itself.
-        shared.listener = raii_http::listen_on(opts.port, SOMAXCONN);
+        shared.listener = raii_http::listen_on(port, SOMAXCONN);
         std::vector<std::thread> threads;
         for (auto& loop : event_loops) threads.emplace_back(run_or_exit, loop.get());
         for (auto& t : threads) t.join();
