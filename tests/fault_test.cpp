@@ -112,7 +112,8 @@ TEST_CASE("no descriptor left for a client: stage 01 spins, the others wait",
         // The lesson of the article's loop: a failed accept is retried at
         // once, so out of descriptors it runs flat out. On a loaded machine
         // it gets only its share of a core, so the line sits far below the
-        // whole 2 s and far above what a waiting server uses.
-        CHECK(cpu > 0.25);
+        // whole 2 s, yet above what a waiting server uses (none the clock
+        // can see).
+        CHECK(cpu > 0.05);
     }
 }
