@@ -66,7 +66,7 @@ struct row {
 };
 
 // The build's rows (WORKSHOP_SERVERS_FILE: "name<TAB>label<TAB>path" per line),
-// then each --with NAME=COMMAND, then nginx.
+// then each --with NAME=COMMAND (std::invalid_argument when malformed), then nginx.
 std::vector<row> read_rows(const std::filesystem::path& servers_file,
                            const std::vector<std::string>& added);
 
@@ -75,8 +75,11 @@ std::vector<row> read_rows(const std::filesystem::path& servers_file,
 std::unique_ptr<workshop::server_process> start(const row& r, const std::filesystem::path& work_dir,
                                                 const std::vector<std::string>& wrapper = {});
 
-// GET / once: empty when the answer is the golden response, else what differs.
-std::string check_answer(row& r, int port);
+// A fresh server that answered GET / with the golden response (or, for
+// nginx, its status line, Content-Type and body), or nullptr and `problem`
+// saying why not.
+std::unique_ptr<workshop::server_process> start_checked(row& r, const std::filesystem::path& work_dir,
+                                                        std::string& problem);
 
 // Starts the row once: its answer, and whether it serves concurrently.
 void check_row(row& r, const std::filesystem::path& work_dir);
@@ -127,10 +130,10 @@ private:
 };
 
 // --- what the kernel counts (kernel.cpp); nullopt where it cannot tell ---
-std::optional<double> listen_overflows();   // TcpExt ListenOverflows
-std::optional<double> tcp_segments_sent();  // Tcp OutSegs
-std::optional<double> resident_bytes(pid_t pid);  // the process and its descendants
-std::optional<double> cpu_seconds_of_tree(pid_t pid);    // user + system, the same
+std::optional<double> kernel_counter(const std::string& group, const std::string& name);  // "Tcp", "OutSegs"
+std::optional<double> resident_bytes(pid_t pid);
+// `of(pid)` summed over the process and all its descendants.
+std::optional<double> over_tree(pid_t pid, std::optional<double> (*of)(pid_t));
 bool enter_own_network_namespace();
 
 // --- one window (window.cpp) ---

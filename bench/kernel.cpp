@@ -18,67 +18,39 @@
 #endif
 
 namespace bench {
-namespace {
 
-// /proc/net/netstat and /proc/net/snmp hold pairs of lines:
+// /proc/net/netstat (TcpExt) and /proc/net/snmp (Tcp) hold pairs of lines:
 // "TcpExt: Name1 Name2 ..." and "TcpExt: value1 value2 ...".
-std::optional<double> counter_value(const char* file, const std::string& group,
-                                           const std::string& name) {
-    std::ifstream in(file);
-    for (std::string names, values; std::getline(in, names) && std::getline(in, values);) {
-        std::istringstream n(names), v(values);
-        std::string key, value;
-        n >> key;
-        v >> value;
-        if (key != group + ":") continue;
-        while (n >> key && v >> value)
-            if (key == name) return std::stod(value);
+std::optional<double> kernel_counter(const std::string& group, const std::string& name) {
+    for (const char* file : {"/proc/net/netstat", "/proc/net/snmp"}) {
+        std::ifstream in(file);
+        for (std::string names, values; std::getline(in, names) && std::getline(in, values);) {
+            std::istringstream n(names), v(values);
+            std::string key, value;
+            if (!(n >> key && v >> value) || key != group + ":") continue;
+            while (n >> key && v >> value)
+                if (key == name) return std::stod(value);
+        }
     }
     return std::nullopt;
 }
 
-// The children of `pid`, from /proc/<pid>/task/*/children (every thread's).
-std::vector<pid_t> children_of(pid_t pid) {
-    std::vector<pid_t> children;
-    std::error_code ec;
-    auto tasks = std::filesystem::path("/proc") / std::to_string(pid) / "task";
-    for (const auto& task : std::filesystem::directory_iterator(tasks, ec)) {
-        std::ifstream in(task.path() / "children");
-        for (pid_t child; in >> child;) children.push_back(child);
-    }
-    return children;
-}
-
-// `of(pid)` summed over the process and all its descendants.
-template <class Of>
-std::optional<double> over_tree(pid_t pid, Of of) {
-    std::optional<double> total = of(pid);
-    for (pid_t child : children_of(pid))
-        if (auto more = over_tree(child, of); total && more) *total += *more;
-    return total;
-}
-
-}  // namespace
-
-std::optional<double> listen_overflows() {
-    return counter_value("/proc/net/netstat", "TcpExt", "ListenOverflows");
-}
-
-std::optional<double> tcp_segments_sent() {
-    return counter_value("/proc/net/snmp", "Tcp", "OutSegs");
-}
-
 std::optional<double> resident_bytes(pid_t pid) {
-    return over_tree(pid, [](pid_t p) -> std::optional<double> {
-        if (auto kib = workshop::resident_kib(p)) return *kib * 1024.0;
-        return std::nullopt;
-    });
+    auto kib = workshop::resident_kib(pid);
+    return kib ? std::optional<double>(*kib * 1024.0) : std::nullopt;
 }
 
-// /proc/<pid>/stat's utime and stime cover every thread of the process,
-// those that have exited included.
-std::optional<double> cpu_seconds_of_tree(pid_t pid) {
-    return over_tree(pid, workshop::cpu_seconds);
+// The children of each process are listed in /proc/<pid>/task/*/children
+// (every thread's).
+std::optional<double> over_tree(pid_t pid, std::optional<double> (*of)(pid_t)) {
+    std::optional<double> total = of(pid);
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+        std::ifstream in(task.path() / "children");
+        for (pid_t child; in >> child;)
+            if (auto more = over_tree(child, of); total && more) *total += *more;
+    }
+    return total;
 }
 
 // Moves this process, before it starts any thread or child, into a network

@@ -90,10 +90,9 @@ def with_range(m, counter, fmt):
     return f"{fmt(m.median(counter))} ({fmt(m.min(counter))}–{fmt(m.max(counter))})"
 
 
-def table(header, rows):
-    left = ("server", "scenario", "against", "notes", "agreement", "client", "req/s verdict", "CPU verdict")
-    return ("| " + " | ".join(header) + " |\n|" + "|".join("---" if h in left else "--:" for h in header) + "|\n" +
-            "".join("| " + " | ".join(str(c).replace("|", "/") for c in r) + " |\n" for r in rows))
+def table_rows(rows):
+    """The rows of a table whose header report.md.in holds."""
+    return "".join("| " + " | ".join(str(c).replace("|", "/") for c in r) + " |\n" for r in rows)
 
 
 class Report:
@@ -143,16 +142,14 @@ class Report:
 
     def scenario_tables(self, fragments):
         out = ""
-        header = ["server", "req/s", "min–max", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "retried (kernel)",
-                  "TCP segments per request", f"vs {self.first['label']}", "vs nginx", "notes",
-                  "server CPU µs per request"]
         for s in self.run["scenarios"]:
-            out += f"## {s['title']}\n\n"
+            note = ""
             if s["stalled"]:
                 stalled = [r["name"] for r in self.rows if (m := self.get("scenario", r, s["name"])) and m.stalled()]
-                out += fill(fragments["stalled"], stalled=s["stalled"], stalled_rows=(
+                note = fill(fragments["stalled"], stalled=s["stalled"], stalled_rows=(
                     ", ".join(stalled) + " answered nothing in any window" if stalled else "no row stalled in this run")) + "\n"
-            out += table(header, [self.scenario_row(r, s) for r in self.rows]) + "\n"
+            out += fill(fragments["scenario"], title=s["title"], stalled_note=note, first_label=self.first["label"],
+                        rows=table_rows(self.scenario_row(r, s) for r in self.rows))
         return out
 
     def compare(self, a, b, counter, higher_is_faster):
@@ -165,7 +162,7 @@ class Report:
         return [fixed(statistics.median(va) / statistics.median(vb), 2),
                 f"{fixed(min(va) / max(vb), 2)}–{fixed(max(va) / min(vb), 2)}", said, fixed(p, 3)]
 
-    def comparisons(self):
+    def comparisons(self, fragments):
         """Each row of the build or added, against the one before it (emulated ones left out) and nginx."""
         out = ""
         for s in self.run["scenarios"]:
@@ -177,9 +174,7 @@ class Report:
                         lines.append([row["name"], other["name"]] + self.compare(m, o, "req_per_s", True) +
                                      self.compare(m, o, "cpu_us_per_req", False))
                 before = row
-            out += f"### {s['title']}\n\n" + (table(
-                ["server", "against", "req/s ratio", "range", "req/s verdict", "p",
-                 "CPU per request ratio", "range", "CPU verdict", "p"], lines) if lines else "Nothing to compare.\n") + "\n"
+            out += fill(fragments["comparison" if lines else "no_comparison"], title=s["title"], rows=table_rows(lines))
         return out
 
     def drop_check(self):
@@ -198,8 +193,7 @@ class Report:
                     agreement = f"{'kernel' if client < kernel else 'client'} {thousands(d)} higher ({fixed(100 * d / max(client, kernel), 1)}%)"
                 lines.append([row["name"], s["title"], thousands(m.sum("syn_drops")), thousands(m.sum("ack_drops")),
                               thousands(client), thousands(kernel) if m.min("overflows") >= 0 else "-", agreement])
-        return table(["server", "scenario", "client: SYNs", "client: handshake ends", "client: all",
-                      "kernel: ListenOverflows", "agreement"], lines)
+        return table_rows(lines)
 
     def client_cell(self, row, clients):
         if not (m := self.get("clients", row, clients)):
@@ -211,8 +205,8 @@ class Report:
 
     def client_sweep(self):
         counts = self.run["client_counts"]
-        return table(["server"] + [str(c) for c in counts],
-                     [[r["name"]] + [self.client_cell(r, c) for c in counts] for r in self.rows if r["kind"] != "emulated"])
+        return ("| server | " + " | ".join(map(str, counts)) + " |\n|---" + "|--:" * len(counts) + "|\n" +
+                table_rows([r["name"]] + [self.client_cell(r, c) for c in counts] for r in self.rows if r["kind"] != "emulated"))
 
     def idle_notes(self, m, count):
         notes = [f"a window failed: {m.errors[0]}"] if m.errors else []
@@ -243,9 +237,7 @@ class Report:
                 with_range(m, "req_per_s", thousands), vs, self.idle_notes(m, count)]
 
     def idle_sweep(self):
-        return table(["server", "held", "resident MiB", "bytes per held connection", "fresh client ms",
-                      f"req/s with {self.run['held_load_clients']} clients", "vs none held", "notes"],
-                     [self.idle_row(r, c) for r in self.rows if r["concurrent"] for c in self.run["held_counts"]])
+        return table_rows(self.idle_row(r, c) for r in self.rows if r["concurrent"] for c in self.run["held_counts"])
 
     def client_check(self, fragments):
         wrk, ours = (self.get("client-check", {"name": who}, self.first["name"]) for who in ("wrk", "this-client"))
@@ -254,8 +246,8 @@ class Report:
             errors = [e for w in m if w for e in w.errors] + [f"{self.first['name']} was not part of this run"]
             return f"not measured: {errors[0]}\n"
         best_wrk, best_ours = wrk.max("req_per_s"), ours.max("req_per_s")
-        text = (table(["client", "req/s"], [["wrk", thousands(best_wrk)], ["this benchmark", thousands(best_ours)]]) +
-                "\n" + fill(fragments["client_reach"], ratio=fixed(best_ours / best_wrk, 2)))
+        text = fill(fragments["client_reach"], wrk=thousands(best_wrk), ours=thousands(best_ours),
+                    ratio=fixed(best_ours / best_wrk, 2))
         s = self.run["scenarios"][1]  # the same number of clients
         if (m := self.get("scenario", self.first, s["name"])) and m.sum("retried"):
             text += fill(fragments["client_drops"], scenario=s["title"], row=self.first["name"], retried=thousands(m.sum("retried")))
@@ -269,8 +261,7 @@ class Report:
                 lines.append([row["name"], cell("syscalls_per_req", one_decimal), cell("instructions_per_req", thousands),
                               cell("stripped_bytes", thousands), cell("source_lines", thousands),
                               m.label or ("; ".join(m.errors))])
-        return table(["server", "system calls", "user-space instructions", "stripped binary, bytes",
-                      "lines of source", "notes"], lines)
+        return table_rows(lines)
 
 
 def fill(text, **values):
@@ -357,7 +348,7 @@ def main(results, out_dir):
         alpha=ALPHA, smallest_p=fixed(lowest, 3),
         reachable=fragments["verdicts_reachable" if lowest < ALPHA else "verdicts_unreachable"].strip(),
         skipped=fragments["emulated_skipped"].strip() if emulated else "",
-        comparisons=report.comparisons(), drop_check=report.drop_check(), client_sweep=report.client_sweep(),
+        comparisons=report.comparisons(fragments), drop_check=report.drop_check(), client_sweep=report.client_sweep(),
         concurrent=", ".join(r["name"] for r in run["rows"] if r["concurrent"]) or "none",
         held_load_clients=run["held_load_clients"], idle_sweep=report.idle_sweep(),
         first_row=report.first["name"], first_clients=run["scenarios"][1]["clients"],

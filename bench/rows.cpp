@@ -87,6 +87,25 @@ std::string compare_reference(row& r, const std::string& got, const std::string&
     return "";
 }
 
+// GET / once: empty when the answer is the golden response, else what differs.
+std::string check_answer(row& r, int port) {
+    // A right answer takes milliseconds, even emulated.
+    workshop::reply answer = workshop::exchange(port, request, std::chrono::seconds(5));
+    const std::string& golden = workshop::golden_response();
+    r.response_size = answer.bytes.size();
+    if (answer.bytes.empty()) return std::string("no answer to GET / (") + workshop::to_string(answer.end) + ")";
+    if (r.what == row::kind::reference) return compare_reference(r, answer.bytes, golden);
+    if (answer.bytes == golden) return "";
+    auto at = static_cast<std::size_t>(
+        std::mismatch(answer.bytes.begin(), answer.bytes.end(), golden.begin(), golden.end()).first -
+        answer.bytes.begin());
+    auto from = at < 12 ? 0 : at - 12;
+    return "answered GET / with " + std::to_string(answer.bytes.size()) + " bytes, not the golden " +
+           std::to_string(golden.size()) + "; from byte " + std::to_string(from) + " it sent \"" +
+           workshop::visible(answer.bytes.substr(from, 32)) + "\" where the golden response has \"" +
+           workshop::visible(golden.substr(from, 32)) + "\"";
+}
+
 }  // namespace
 
 std::vector<row> read_rows(const std::filesystem::path& servers_file, const std::vector<std::string>& added) {
@@ -99,12 +118,17 @@ std::vector<row> read_rows(const std::filesystem::path& servers_file, const std:
         if (fields.size() != 3) throw std::runtime_error(servers_file.string() + ": not name, label, path: " + line);
         rows.push_back({fields[0], fields[1], {fields[2]}, is_script(fields[2]) ? row::kind::emulated : row::kind::built});
     }
-    for (const std::string& with : added) {  // NAME=COMMAND, checked by main.cpp
-        auto equals = with.find('=');
+    for (const std::string& with : added) {  // NAME=COMMAND
+        auto equals = std::min(with.find('='), with.size());
         std::string name = with.substr(0, equals);
-        if (std::ranges::any_of(rows, [&](const row& r) { return r.name == name; }) || name == "nginx")
-            throw std::runtime_error("--with " + name + "=...: there is a row of that name already");
-        rows.push_back({name, name, words_of(with.substr(equals + 1)), row::kind::added});
+        auto command = words_of(with.substr(std::min(equals + 1, with.size())));
+        if (name.empty() || command.empty())
+            throw std::invalid_argument("--with needs NAME=COMMAND, not '" + with + "'");
+        if (name.find_first_of(" \t/|") != std::string::npos)
+            throw std::invalid_argument("--with: NAME may not hold a space, '/' or '|': '" + name + "'");
+        if (name == "nginx" || std::ranges::any_of(rows, [&](const row& r) { return r.name == name; }))
+            throw std::invalid_argument("--with " + name + "=...: there is a row of that name already");
+        rows.push_back({name, name, command, row::kind::added});
     }
     auto nginx = workshop::find_program("nginx");
     rows.push_back({"nginx", "nginx", nginx ? std::vector{nginx->string()} : std::vector<std::string>{},
@@ -137,38 +161,27 @@ std::unique_ptr<workshop::server_process> start(const row& r, const std::filesys
     }
 }
 
-std::string check_answer(row& r, int port) {
-    // A right answer takes milliseconds, even emulated.
-    workshop::reply answer = workshop::exchange(port, request, std::chrono::seconds(5));
-    const std::string& golden = workshop::golden_response();
-    r.response_size = answer.bytes.size();
-    if (answer.bytes.empty()) return std::string("no answer to GET / (") + workshop::to_string(answer.end) + ")";
-    if (r.what == row::kind::reference) return compare_reference(r, answer.bytes, golden);
-    if (answer.bytes == golden) return "";
-    auto at = static_cast<std::size_t>(
-        std::mismatch(answer.bytes.begin(), answer.bytes.end(), golden.begin(), golden.end()).first -
-        answer.bytes.begin());
-    auto from = at < 12 ? 0 : at - 12;
-    return "answered GET / with " + std::to_string(answer.bytes.size()) + " bytes, not the golden " +
-           std::to_string(golden.size()) + "; from byte " + std::to_string(from) + " it sent \"" +
-           workshop::visible(answer.bytes.substr(from, 32)) + "\" where the golden response has \"" +
-           workshop::visible(golden.substr(from, 32)) + "\"";
+std::unique_ptr<workshop::server_process> start_checked(row& r, const std::filesystem::path& work_dir,
+                                                        std::string& problem) {
+    try {
+        auto server = start(r, work_dir);
+        problem = check_answer(r, server->port());
+        if (problem.empty()) return server;
+    } catch (const std::exception& e) {
+        problem = std::string("did not start: ") + e.what();
+    }
+    return nullptr;
 }
 
 void check_row(row& r, const std::filesystem::path& work_dir) {
-    try {
-        auto server = start(r, work_dir);
-        r.problem = check_answer(r, server->port());
-        if (!r.problem.empty()) return;
-        // Concurrent: a silent connection stays open and unanswered while a
-        // fresh client gets its answer.
-        stalled_clients silent(server->port(), 1);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        auto fresh = workshop::exchange(server->port(), request, std::chrono::milliseconds(500));
-        r.concurrent = silent.held() == 1 && fresh.bytes.starts_with("HTTP/1.1 200 ");
-    } catch (const std::exception& e) {
-        r.problem = std::string("did not start: ") + e.what();
-    }
+    auto server = start_checked(r, work_dir, r.problem);
+    if (!server) return;
+    // Concurrent: a silent connection stays open and unanswered while a
+    // fresh client gets its answer.
+    stalled_clients silent(server->port(), 1);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto fresh = workshop::exchange(server->port(), request, std::chrono::milliseconds(500));
+    r.concurrent = silent.held() == 1 && fresh.bytes.starts_with("HTTP/1.1 200 ");
 }
 
 }  // namespace bench

@@ -12,21 +12,14 @@ namespace {
 
 // A fresh server that answered GET / rightly, or nullptr after SkipWithError
 // saying why not. On a terminal, a status line says which window runs.
-std::unique_ptr<workshop::server_process> start_checked(benchmark::State& state, row& r, const settings& config,
-                                                        const std::string& what) {
+std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const settings& config,
+                                                       const std::string& what) {
     if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K  measuring %s / %s", r.name.c_str(), what.c_str());
     r.ran = true;
     std::string problem;
-    std::unique_ptr<workshop::server_process> server;
-    try {
-        server = start(r, config.out_dir);
-        problem = check_answer(r, server->port());
-    } catch (const std::exception& e) {
-        problem = std::string("did not start: ") + e.what();
-    }
-    if (problem.empty()) return server;
-    state.SkipWithError(problem.c_str());
-    return nullptr;
+    auto server = start_checked(r, config.out_dir, problem);
+    if (!server) state.SkipWithError(problem.c_str());
+    return server;
 }
 
 double difference(std::optional<double> after, std::optional<double> before) {
@@ -37,11 +30,13 @@ double difference(std::optional<double> after, std::optional<double> before) {
 void load_window(benchmark::State& state, const row& r, const workshop::server_process& server, int clients,
                  std::chrono::milliseconds length) {
     load_plan plan{server.port(), clients, length, r.response_size};
-    auto overflows = listen_overflows(), segments = tcp_segments_sent(), cpu = cpu_seconds_of_tree(server.pid());
+    // /proc/<pid>/stat's CPU times cover every thread, those that have exited included.
+    auto cpu = over_tree(server.pid(), workshop::cpu_seconds);
+    auto overflows = kernel_counter("TcpExt", "ListenOverflows"), segments = kernel_counter("Tcp", "OutSegs");
     load_result load;
     for (auto _ : state) load = run_load(plan);
-    double cpu_used = difference(cpu_seconds_of_tree(server.pid()), cpu);
-    double sent = difference(tcp_segments_sent(), segments);
+    double cpu_used = difference(over_tree(server.pid(), workshop::cpu_seconds), cpu);
+    double sent = difference(kernel_counter("Tcp", "OutSegs"), segments);
     double answered = static_cast<double>(load.completed);
     auto& c = state.counters;
     c["req_per_s"] = load.requests_per_second();
@@ -58,14 +53,14 @@ void load_window(benchmark::State& state, const row& r, const workshop::server_p
     c["retried"] = static_cast<double>(load.retried);
     c["syn_drops"] = static_cast<double>(load.dropped.syn);
     c["ack_drops"] = static_cast<double>(load.dropped.handshake_end);
-    c["overflows"] = difference(listen_overflows(), overflows);
+    c["overflows"] = difference(kernel_counter("TcpExt", "ListenOverflows"), overflows);
     if (::isatty(STDERR_FILENO)) std::fputs("\r\033[K", stderr);
 }
 
 }  // namespace
 
 void measure_scenario(benchmark::State& state, row& r, const scenario& s, const settings& config) {
-    auto server = start_checked(state, r, config, std::string(s.title));
+    auto server = start_window(state, r, config, std::string(s.title));
     if (!server) return;
     stalled_clients stalled(server->port(), s.stalled);
     load_window(state, r, *server, s.clients, config.scenario.length);
@@ -73,20 +68,20 @@ void measure_scenario(benchmark::State& state, row& r, const scenario& s, const 
 }
 
 void measure_clients(benchmark::State& state, row& r, int clients, const settings& config) {
-    auto server = start_checked(state, r, config, std::to_string(clients) + " clients");
+    auto server = start_window(state, r, config, std::to_string(clients) + " clients");
     if (server) load_window(state, r, *server, clients, config.clients.length);
 }
 
 // `count` silent connections held open: the server's memory for them, how
 // long a fresh client waits, and throughput while they are held.
 void measure_held(benchmark::State& state, row& r, int count, const settings& config) {
-    auto server = start_checked(state, r, config, std::to_string(count) + " idle connections held");
+    auto server = start_window(state, r, config, std::to_string(count) + " idle connections held");
     if (!server) return;
-    auto before = resident_bytes(server->pid());
+    auto before = over_tree(server->pid(), resident_bytes);
     stalled_clients idle(server->port(), count, std::chrono::seconds(5));
     // Let the server accept them all (and a threaded one start its threads).
     std::this_thread::sleep_for(std::chrono::milliseconds(count > 0 ? 300 : 0));
-    auto after = resident_bytes(server->pid());
+    auto after = over_tree(server->pid(), resident_bytes);
     int held = idle.held();
     load_result fresh = run_load({server->port(), 1, config.idle.length / 2, r.response_size});
     load_window(state, r, *server, held_load_clients, config.idle.length);
