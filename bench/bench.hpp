@@ -20,6 +20,8 @@
 
 namespace bench {
 
+using namespace std::chrono_literals;
+
 // --- what is measured, and how long ---
 struct scenario {
     std::string_view name, title;  // "scenario/<row>/32-clients"; the report's heading
@@ -35,17 +37,15 @@ inline constexpr std::array<int, 5> client_counts = {1, 4, 16, 64, 256};
 inline constexpr std::array<int, 3> held_counts = {0, 1000, 10000};
 constexpr int held_load_clients = 32;  // throughput while they are held
 
-struct windows { int count = 5; std::chrono::milliseconds length{1000}; };
+struct windows { int count; std::chrono::milliseconds length; };
 
 struct settings {
     bool quick = false;
-    windows scenario{5, std::chrono::milliseconds(1200)};
-    windows clients{3, std::chrono::milliseconds(400)};
-    windows idle{3, std::chrono::milliseconds(400)};
-    std::chrono::seconds wrk_window{2};
+    windows scenario{5, 1200ms}, clients{3, 400ms}, idle{3, 400ms};
+    std::chrono::seconds wrk_window = 2s;
     int client_check_rounds = 3;  // wrk and our client, in turns
     int cost_requests = 200;      // requests under strace and callgrind
-    std::filesystem::path out_dir;
+    std::filesystem::path out_dir = BENCH_OUT_DIR;
 };
 
 // --- the rows (rows.cpp) ---
@@ -118,7 +118,7 @@ load_result run_load(const load_plan& plan);
 // clients a one-at-a-time server waits on, the idle ones an event loop holds.
 class stalled_clients {
 public:
-    stalled_clients(int port, int count, std::chrono::milliseconds limit = std::chrono::seconds(2));
+    stalled_clients(int port, int count, std::chrono::milliseconds limit = 2s);
     ~stalled_clients();  // resets them all: thousands of TIME_WAITs would use up ports
     stalled_clients(const stalled_clients&) = delete;
     stalled_clients& operator=(const stalled_clients&) = delete;

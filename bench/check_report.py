@@ -34,14 +34,18 @@ rows = {r["name"]: r for r in run["rows"]}
 servers = built + ["nginx"]
 native = [s for s in servers if rows[s]["kind"] != "emulated"]
 for s in run["scenarios"]:
-    expect(s["title"], "| TCP segments per request |", "| server CPU µs per request |", *[f"| {server} |" for server in servers])
+    expect(s["title"], "| TCP segments per request |", "| server CPU µs per request |",
+           *[f"| {server} |" for server in servers])
     expect("Dropped connections, counted twice", *[f"| {server} | {s['title']} |" for server in servers])
-    expect("Comparisons", f"### {s['title']}", *[f"| {server} | nginx |" for server in native if rows[server]["kind"] == "built"])
-expect("How throughput grows with clients", "| server | 1 | 4 | 16 | 64 | 256 |", *[f"| {server} |" for server in native])
+    expect("Comparisons", f"### {s['title']}",
+           *[f"| {server} | nginx |" for server in native if rows[server]["kind"] == "built"])
+expect("How throughput grows with clients", "| server | 1 | 4 | 16 | 64 | 256 |",
+       *[f"| {server} |" for server in native])
 concurrent = [s for s in servers if rows[s]["concurrent"]]
 if len(concurrent) < 2:
     missing.append(f"only {concurrent} serve concurrently, by the check before measuring")
-expect("What idle connections cost", *[f"| {server} | {held:,} |" for server in concurrent for held in run["held_counts"]])
+expect("What idle connections cost",
+       *[f"| {server} | {held:,} |" for server in concurrent for held in run["held_counts"]])
 expect("Cost per request", *[f"| {server} |" for server in native if server != "nginx"])
 for chart in ("throughput", "clients", "idle"):
     path = os.path.join(out_dir, chart + ".png")

@@ -12,10 +12,11 @@
 #include "bench.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <future>
-#include <sstream>
 #include <iostream>
 #include <string_view>
 #include <unistd.h>
@@ -45,8 +46,8 @@ void print_usage() {
 // description for report.py (context "bench") stays out of it.
 class console_and_json : public benchmark::BenchmarkReporter {
 public:
-    explicit console_and_json(std::ostream& file)
-        : console_(static_cast<benchmark::ConsoleReporter::OutputOptions>(
+    console_and_json(std::ostream& file, std::string description)
+        : description_(std::move(description)), console_(static_cast<benchmark::ConsoleReporter::OutputOptions>(
               benchmark::ConsoleReporter::OO_Tabular |
               (::isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Color : 0))) {
         json_.SetOutputStream(&file);
@@ -55,13 +56,8 @@ public:
     bool ReportContext(const Context& context) override {
         if (started_) return true;
         started_ = true;
-        std::ostringstream text;  // Google Benchmark writes the context to the error stream
-        console_.SetErrorStream(&text);
         bool ok = console_.ReportContext(context);
-        console_.SetErrorStream(&std::cerr);
-        std::istringstream lines(text.str());
-        for (std::string line; std::getline(lines, line);)
-            if (!line.starts_with("bench: ")) std::cerr << line << "\n";
+        benchmark::AddCustomContext("bench", description_);  // after the console has printed the context
         return ok && json_.ReportContext(context);
     }
     void ReportRuns(const std::vector<Run>& runs) override {
@@ -82,6 +78,7 @@ public:
     }
 
 private:
+    std::string description_;
     benchmark::ConsoleReporter console_;
     benchmark::JSONReporter json_;
     std::vector<Run> held_;
@@ -162,7 +159,7 @@ std::string object(std::initializer_list<std::pair<const char*, std::string>> fi
 }
 
 // What report.py needs beside the runs, in results.json's context ("bench").
-void describe_run(const std::vector<row>& rows, const settings& config, bool own_network, rlim_t limit) {
+std::string describe_run(const std::vector<row>& rows, const settings& config, bool own_network, rlim_t limit) {
     using std::to_string;
     auto window = [](const windows& w) { return object({{"count", to_string(w.count)}, {"ms", to_string(w.length.count())}}); };
     auto number = [](int n) { return to_string(n); };
@@ -176,7 +173,7 @@ void describe_run(const std::vector<row>& rows, const settings& config, bool own
         return object({{"name", quote(s.name)}, {"title", quote(s.title)}, {"clients", to_string(s.clients)},
                        {"stalled", to_string(s.stalled)}});
     };
-    benchmark::AddCustomContext("bench", object({
+    return object({
         {"quick", config.quick ? "true" : "false"}, {"scenario_windows", window(config.scenario)},
         {"clients_windows", window(config.clients)}, {"idle_windows", window(config.idle)},
         {"client_check", object({{"count", to_string(config.client_check_rounds)},
@@ -185,7 +182,7 @@ void describe_run(const std::vector<row>& rows, const settings& config, bool own
         {"descriptor_limit", to_string(limit)}, {"descriptors_wanted", to_string(held_counts.back() + 2000)},
         {"compiler", quote(BENCH_COMPILER)}, {"scenarios", list(scenarios, scenario_json)},
         {"client_counts", list(client_counts, number)}, {"held_counts", list(held_counts, number)},
-        {"held_load_clients", to_string(held_load_clients)}, {"rows", list(rows, row_json)}}));
+        {"held_load_clients", to_string(held_load_clients)}, {"rows", list(rows, row_json)}});
 }
 
 }  // namespace
@@ -197,14 +194,12 @@ int main(int argc, char* argv[]) {
     int count = static_cast<int>(args.size());
     benchmark::Initialize(&count, args.data(), print_usage);  // takes out its own flags; --help prints usage
     settings config;
-    config.out_dir = BENCH_OUT_DIR;
     std::vector<std::string> added;
     auto bad_argument = [](const std::string& what) { return std::fprintf(stderr, "http_bench: %s\n%s", what.c_str(), usage), 2; };
     for (int i = 1; i < count; ++i) {
         std::string arg = args[i];
         if (arg == "--quick")
-            config = {true, {3, std::chrono::milliseconds(250)}, {1, std::chrono::milliseconds(200)},
-                      {1, std::chrono::milliseconds(250)}, std::chrono::seconds(1), 1, 100, config.out_dir};
+            config = {true, {3, 250ms}, {1, 200ms}, {1, 250ms}, 1s, 1, 100, config.out_dir};
         else if (arg != "--out-dir" && arg != "--with") return bad_argument("unknown argument " + arg);
         else if (i + 1 == count) return bad_argument("missing value after " + arg);
         else if (arg == "--out-dir") config.out_dir = args[++i];
@@ -229,12 +224,11 @@ int main(int argc, char* argv[]) {
         std::vector<std::future<void>> checks;  // each mostly waits: all at once
         for (row& r : rows) checks.push_back(std::async(std::launch::async, check_row, std::ref(r), config.out_dir));
     }
-    describe_run(rows, config, own_network, limit);
 
     register_windows(rows, config);
     auto json_file = config.out_dir / "results.json";
     std::ofstream json(json_file);
-    console_and_json reporter(json);
+    console_and_json reporter(json, describe_run(rows, config, own_network, limit));
     if (benchmark::RunSpecifiedBenchmarks(&reporter) == 0) return 2;  // a filter for nothing: Google Benchmark said so
     bool ran = std::any_of(rows.begin(), rows.end(), [](const row& r) { return r.ran; });  // see --benchmark_filter
     benchmark::ClearRegisteredBenchmarks();
@@ -244,11 +238,7 @@ int main(int argc, char* argv[]) {
     benchmark::Shutdown();
     if (!ran) return 0;
 
-    auto python = workshop::find_program("python3");
-    if (!python) return std::fprintf(stderr, "http_bench: python3 renders the report; install it\n"), 1;
-    auto rendered = workshop::run_command(*python, {BENCH_RENDERER, json_file.string(), config.out_dir.string()},
-                                          std::chrono::minutes(2));
-    std::cout << rendered.out << std::flush;
-    std::cerr << rendered.err;
-    return rendered.exit_code == 0 ? 0 : 1;
+    // report.py renders report.md and the charts, in this process's place.
+    ::execl(BENCH_PYTHON, BENCH_PYTHON, BENCH_RENDERER, json_file.c_str(), config.out_dir.c_str(), nullptr);
+    return std::fprintf(stderr, "http_bench: %s: %s\n", BENCH_PYTHON, std::strerror(errno)), 1;
 }

@@ -78,9 +78,9 @@ void measure_held(benchmark::State& state, row& r, int count, const settings& co
     auto server = start_window(state, r, config, std::to_string(count) + " idle connections held");
     if (!server) return;
     auto before = over_tree(server->pid(), resident_bytes);
-    stalled_clients idle(server->port(), count, std::chrono::seconds(5));
+    stalled_clients idle(server->port(), count, 5s);
     // Let the server accept them all (and a threaded one start its threads).
-    std::this_thread::sleep_for(std::chrono::milliseconds(count > 0 ? 300 : 0));
+    std::this_thread::sleep_for(count > 0 ? 300ms : 0ms);
     auto after = over_tree(server->pid(), resident_bytes);
     int held = idle.held();
     load_result fresh = run_load({server->port(), 1, config.idle.length / 2, r.response_size});
