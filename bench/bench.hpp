@@ -1,6 +1,6 @@
 // The measuring side of the benchmark, in one header: the rows (rows.cpp), the
-// client (load.cpp), what the kernel counts (kernel.cpp), one window
-// (window.cpp) and the counted costs (costs.cpp). main.cpp hands them to
+// client (load.cpp), one window and what the kernel counts around it
+// (window.cpp), and the counted costs (costs.cpp). main.cpp hands them to
 // Google Benchmark; report.py renders what it recorded.
 #pragma once
 
@@ -129,14 +129,8 @@ private:
     std::vector<workshop::socket_fd> fds_;
 };
 
-// --- what the kernel counts (kernel.cpp); nullopt where it cannot tell ---
-std::optional<double> kernel_counter(const std::string& group, const std::string& name);  // "Tcp", "OutSegs"
-std::optional<double> resident_bytes(pid_t pid);
-// `of(pid)` summed over the process and all its descendants.
-std::optional<double> over_tree(pid_t pid, std::optional<double> (*of)(pid_t));
-bool enter_own_network_namespace();
-
 // --- one window (window.cpp) ---
+bool enter_own_network_namespace();
 void measure_scenario(benchmark::State& state, row& r, const scenario& s, const settings& config);
 void measure_clients(benchmark::State& state, row& r, int clients, const settings& config);
 void measure_held(benchmark::State& state, row& r, int held, const settings& config);

@@ -1,14 +1,63 @@
-// Measuring: one window of one benchmark. Every window starts a fresh server,
-// checks its answer, loads it, and hands its figures to Google Benchmark as
-// counters: results.json keeps every window's, the console their aggregates.
+// Measuring: one window of one benchmark, and what the kernel counts around
+// it. Every window starts a fresh server, checks its answer, loads it, and
+// hands its figures to Google Benchmark as counters (results.json keeps every
+// window's, the console their aggregates), the kernel's among them: the
+// listen queues' drops, the TCP segments sent, and the server's resident
+// memory and CPU time, its children's included (nginx's workers). Those are
+// Linux's; elsewhere they read -1 and their column shows "-".
 #include "bench.hpp"
 
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
 #include <thread>
 #include <unistd.h>
 
+#if defined(__linux__)
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#endif
+
 namespace bench {
 namespace {
+
+// /proc/net/netstat (TcpExt) and /proc/net/snmp (Tcp) hold pairs of lines:
+// "TcpExt: Name1 Name2 ..." and "TcpExt: value1 value2 ...".
+std::optional<double> kernel_counter(const std::string& group, const std::string& name) {
+    for (const char* file : {"/proc/net/netstat", "/proc/net/snmp"}) {
+        std::ifstream in(file);
+        for (std::string names, values; std::getline(in, names) && std::getline(in, values);) {
+            std::istringstream n(names), v(values);
+            std::string key, value;
+            if (!(n >> key && v >> value) || key != group + ":") continue;
+            while (n >> key && v >> value)
+                if (key == name) return std::stod(value);
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<double> resident_bytes(pid_t pid) {
+    auto kib = workshop::resident_kib(pid);
+    return kib ? std::optional<double>(*kib * 1024.0) : std::nullopt;
+}
+
+// `of(pid)` summed over the process and its descendants, which
+// /proc/<pid>/task/*/children lists (every thread's children).
+std::optional<double> over_tree(pid_t pid, std::optional<double> (*of)(pid_t)) {
+    std::optional<double> total = of(pid);
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+        std::ifstream in(task.path() / "children");
+        for (pid_t child; in >> child;)
+            if (auto more = over_tree(child, of); total && more) *total += *more;
+    }
+    return total;
+}
 
 // A fresh server that answered GET / rightly, or nullptr after SkipWithError
 // saying why not. On a terminal, a status line says which window runs.
@@ -58,6 +107,26 @@ void load_window(benchmark::State& state, const row& r, const workshop::server_p
 }
 
 }  // namespace
+
+// Moves this process, before it starts any thread or child, into a network
+// namespace of its own with its loopback up, so that ListenOverflows and
+// OutSegs count the benchmark's traffic alone. Needs root; false elsewhere.
+bool enter_own_network_namespace() {
+#if defined(__linux__)
+    if (::geteuid() != 0 || ::unshare(CLONE_NEWNET) != 0) return false;
+    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    ifreq lo{};
+    std::strncpy(lo.ifr_name, "lo", IFNAMSIZ - 1);
+    bool up = fd >= 0 && ::ioctl(fd, SIOCGIFFLAGS, &lo) == 0;
+    lo.ifr_flags |= IFF_UP;
+    up = up && ::ioctl(fd, SIOCSIFFLAGS, &lo) == 0;
+    if (fd >= 0) ::close(fd);
+    if (!up) throw std::runtime_error("in a network namespace of its own, loopback would not come up");
+    return true;
+#else
+    return false;
+#endif
+}
 
 void measure_scenario(benchmark::State& state, row& r, const scenario& s, const settings& config) {
     auto server = start_window(state, r, config, std::string(s.title));
