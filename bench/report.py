@@ -256,12 +256,11 @@ class Report:
         return table_rows(self.idle_row(r, c) for r in self.rows if r["concurrent"] for c in self.run["held_counts"])
 
     def client_check(self, fragments):
-        wrk, ours = (self.get("client-check", {"name": who}, self.first["name"]) for who in ("wrk", "this-client"))
-        if not wrk or not ours:
-            m = [self.measured.get(f"client-check/{who}/{self.first['name']}") for who in ("wrk", "this-client")]
-            errors = [e for w in m if w for e in w.errors] + [f"{self.first['name']} was not part of this run"]
+        checks = [self.measured.get(f"client-check/{who}/{self.first['name']}") for who in ("wrk", "this-client")]
+        if not all(m and m.windows for m in checks):
+            errors = [e for m in checks if m for e in m.errors] + [f"{self.first['name']} was not part of this run"]
             return f"not measured: {errors[0]}\n"
-        best_wrk, best_ours = wrk.max("req_per_s"), ours.max("req_per_s")
+        best_wrk, best_ours = (m.max("req_per_s") for m in checks)
         text = fill(fragments["client_reach"], wrk=thousands(best_wrk), ours=thousands(best_ours),
                     ratio=fixed(best_ours / best_wrk, 2))
         s = self.run["scenarios"][1]  # the same number of clients
@@ -307,10 +306,10 @@ def draw_charts(report, out_dir):
     """The data each chart needs as a TSV file ("?": not measured), then gnuplot."""
     run, rows, plots = report.run, report.rows, []
     def median(m, counter, scale=1): return str(m.median(counter) / scale) if m else "?"
-    def path(name): return os.path.join(out_dir, name + ".tsv")
-    def write(name, header, lines):
-        with open(path(name), "w") as f:
-            f.write("\t".join(header) + "\n" + "".join("\t".join(line) + "\n" for line in lines))
+    def write(name, header, lines):  # its path
+        with open(path := os.path.join(out_dir, name + ".tsv"), "w") as f:
+            f.write("".join("\t".join(line) + "\n" for line in [header] + lines))
+        return path
     def plot(script, name, windows, **data):
         n, png = windows["count"], os.path.join(out_dir, name + ".png")
         subtitle = (f"{report.context['num_cpus']} cores, loopback, {'quick' if run['quick'] else 'full'} run: "
@@ -328,18 +327,17 @@ def draw_charts(report, out_dir):
         extra = "not measured" if not measured else "emulated" if row["kind"] == "emulated" else ""
         return f'"{row["label"]}\\n({extra})"' if extra else row["label"]
 
-    write("throughput", ["server"] + [s["title"] for s in run["scenarios"]],
-          [[label(r)] + [median(report.get("scenario", r, s["name"]), "req_per_s") for s in run["scenarios"]] for r in rows])
-    plot("chart.gp", "throughput", run["scenario_windows"], data=path("throughput"))
-    swept = [r for r in rows if r["kind"] != "emulated"]
-    write("clients", ["x"] + [r["name"] for r in swept],
-          [[str(c)] + [median(report.get("clients", r, c), "req_per_s") for r in swept] for c in run["client_counts"]])
-    plot("clients.gp", "clients", run["clients_windows"], data=path("clients"))
+    def sweep(name, kind, rows, points, counter="req_per_s", scale=1):  # a line per point, a column per row
+        return write(name, ["x"] + [r["name"] for r in rows],
+                     [[str(p)] + [median(report.get(kind, r, p), counter, scale) for r in rows] for p in points])
+    plot("chart.gp", "throughput", run["scenario_windows"], data=write(
+        "throughput", ["server"] + [s["title"] for s in run["scenarios"]],
+        [[label(r)] + [median(report.get("scenario", r, s["name"]), "req_per_s") for s in run["scenarios"]] for r in rows]))
+    plot("clients.gp", "clients", run["clients_windows"],
+         data=sweep("clients", "clients", [r for r in rows if r["kind"] != "emulated"], run["client_counts"]))
     idle = [r for r in rows if r["concurrent"]]
-    for name, counter, scale in (("idle_rps", "req_per_s", 1), ("idle_memory", "rss_bytes", 2**20)):
-        write(name, ["x"] + [r["name"] for r in idle],
-              [[str(h)] + [median(report.get("idle", r, h), counter, scale) for r in idle] for h in run["held_counts"]])
-    plot("idle.gp", "idle", run["idle_windows"], rps=path("idle_rps"), memory=path("idle_memory"))
+    plot("idle.gp", "idle", run["idle_windows"], rps=sweep("idle_rps", "idle", idle, run["held_counts"]),
+         memory=sweep("idle_memory", "idle", idle, run["held_counts"], "rss_bytes", 2**20))
     for p in plots:
         p.wait(timeout=60)
 
