@@ -1,6 +1,6 @@
 // The measuring side of the benchmark, in one header: the rows (rows.cpp), the
-// client (load.cpp), what the kernel counts (kernel.cpp), one window
-// (window.cpp) and the counted costs (costs.cpp). main.cpp hands them to
+// client (load.cpp), one window and what the kernel counts around it
+// (window.cpp), and the counted costs (costs.cpp). main.cpp hands them to
 // Google Benchmark; report.py renders what it recorded.
 #pragma once
 
@@ -20,6 +20,8 @@
 
 namespace bench {
 
+using namespace std::chrono_literals;
+
 // --- what is measured, and how long ---
 struct scenario {
     std::string_view name, title;  // "scenario/<row>/32-clients"; the report's heading
@@ -35,17 +37,15 @@ inline constexpr std::array<int, 5> client_counts = {1, 4, 16, 64, 256};
 inline constexpr std::array<int, 3> held_counts = {0, 1000, 10000};
 constexpr int held_load_clients = 32;  // throughput while they are held
 
-struct windows { int count = 5; std::chrono::milliseconds length{1000}; };
+struct windows { int count; std::chrono::milliseconds length; };
 
 struct settings {
     bool quick = false;
-    windows scenario{5, std::chrono::milliseconds(1200)};
-    windows clients{3, std::chrono::milliseconds(400)};
-    windows idle{3, std::chrono::milliseconds(400)};
-    std::chrono::seconds wrk_window{2};
+    windows scenario{5, 1200ms}, clients{3, 400ms}, idle{3, 400ms};
+    std::chrono::seconds wrk_window = 2s;
     int client_check_rounds = 3;  // wrk and our client, in turns
     int cost_requests = 200;      // requests under strace and callgrind
-    std::filesystem::path out_dir;
+    std::filesystem::path out_dir = BENCH_OUT_DIR;
 };
 
 // --- the rows (rows.cpp) ---
@@ -66,7 +66,7 @@ struct row {
 };
 
 // The build's rows (WORKSHOP_SERVERS_FILE: "name<TAB>label<TAB>path" per line),
-// then each --with NAME=COMMAND, then nginx.
+// then each --with NAME=COMMAND (std::invalid_argument when malformed), then nginx.
 std::vector<row> read_rows(const std::filesystem::path& servers_file,
                            const std::vector<std::string>& added);
 
@@ -75,8 +75,11 @@ std::vector<row> read_rows(const std::filesystem::path& servers_file,
 std::unique_ptr<workshop::server_process> start(const row& r, const std::filesystem::path& work_dir,
                                                 const std::vector<std::string>& wrapper = {});
 
-// GET / once: empty when the answer is the golden response, else what differs.
-std::string check_answer(row& r, int port);
+// A fresh server that answered GET / with the golden response (or, for
+// nginx, its status line, Content-Type and body), or nullptr and `problem`
+// saying why not.
+std::unique_ptr<workshop::server_process> start_checked(row& r, const std::filesystem::path& work_dir,
+                                                        std::string& problem);
 
 // Starts the row once: its answer, and whether it serves concurrently.
 void check_row(row& r, const std::filesystem::path& work_dir);
@@ -115,7 +118,7 @@ load_result run_load(const load_plan& plan);
 // clients a one-at-a-time server waits on, the idle ones an event loop holds.
 class stalled_clients {
 public:
-    stalled_clients(int port, int count, std::chrono::milliseconds limit = std::chrono::seconds(2));
+    stalled_clients(int port, int count, std::chrono::milliseconds limit = 2s);
     ~stalled_clients();  // resets them all: thousands of TIME_WAITs would use up ports
     stalled_clients(const stalled_clients&) = delete;
     stalled_clients& operator=(const stalled_clients&) = delete;
@@ -126,14 +129,8 @@ private:
     std::vector<workshop::socket_fd> fds_;
 };
 
-// --- what the kernel counts (kernel.cpp); nullopt where it cannot tell ---
-std::optional<double> listen_overflows();   // TcpExt ListenOverflows
-std::optional<double> tcp_segments_sent();  // Tcp OutSegs
-std::optional<double> resident_bytes(pid_t pid);  // the process and its descendants
-std::optional<double> cpu_seconds_of_tree(pid_t pid);    // user + system, the same
-bool enter_own_network_namespace();
-
 // --- one window (window.cpp) ---
+bool enter_own_network_namespace();
 void measure_scenario(benchmark::State& state, row& r, const scenario& s, const settings& config);
 void measure_clients(benchmark::State& state, row& r, int clients, const settings& config);
 void measure_held(benchmark::State& state, row& r, int held, const settings& config);

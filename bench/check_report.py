@@ -7,11 +7,7 @@ PNGs it shows.
 
     check_report.py HTTP_BENCH SERVERS_FILE OUT_DIR
 """
-import json
-import os
-import shutil
-import subprocess
-import sys
+import json, os, re, shutil, subprocess, sys
 
 bench, servers_file, out_dir = sys.argv[1:4]
 # ./workshop test installs these; a bare ctest on another machine may lack them.
@@ -21,48 +17,36 @@ if not shutil.which("gnuplot") or not shutil.which("nginx", path=os.environ["PAT
 if subprocess.run([bench, "--quick", "--out-dir", out_dir], timeout=85).returncode != 0:
     sys.exit("http_bench --quick failed")
 
-with open(os.path.join(out_dir, "report.md")) as f:
-    report = f.read()
-with open(os.path.join(out_dir, "results.json")) as f:
-    run = json.loads(json.load(f)["context"]["bench"])
-with open(servers_file) as f:
-    built = [line.split("\t")[0] for line in f if line.strip() and not line.startswith("#")]
-rows = {r["name"]: r for r in run["rows"]}
+report = open(os.path.join(out_dir, "report.md")).read()
+run = json.loads(json.load(open(os.path.join(out_dir, "results.json")))["context"]["bench"])
+built = [line.split("\t")[0] for line in open(servers_file) if line.strip() and not line.startswith("#")]
+sections = dict(re.findall(r"^## (.*)\n((?:(?!## ).*\n)*)", report, flags=re.M))  # title: text up to the next
 missing = []
 
 
-def section(title):
-    start = report.find(f"\n## {title}\n")
-    if start < 0:
+def expect(title, *lines):
+    if title not in sections:
         missing.append(f'no section "## {title}"')
-        return ""
-    end = report.find("\n## ", start + 1)
-    return report[start:end if end > 0 else None]
+    missing.extend(f'no "{line}" under "{title}"' for line in lines if line not in sections.get(title, ""))
 
 
-def expect(title, text, *lines):
-    for line in lines:
-        if line not in text:
-            missing.append(f'no "{line}" under "{title}"')
-
-
+rows = {r["name"]: r for r in run["rows"]}
 servers = built + ["nginx"]
 native = [s for s in servers if rows[s]["kind"] != "emulated"]
 for s in run["scenarios"]:
-    expect(s["title"], section(s["title"]), "| TCP segments per request |", "| server CPU µs per request |",
+    expect(s["title"], "| TCP segments per request |", "| server CPU µs per request |",
            *[f"| {server} |" for server in servers])
-    expect("Dropped connections", section("Dropped connections, counted twice"),
-           *[f"| {server} | {s['title']} |" for server in servers])
-    compared = [f"| {server} | nginx |" for server in native if rows[server]["kind"] == "built"]
-    expect("Comparisons", section("Comparisons"), f"### {s['title']}", *compared)
-expect("clients", section("How throughput grows with clients"), "| server | 1 | 4 | 16 | 64 | 256 |",
+    expect("Dropped connections, counted twice", *[f"| {server} | {s['title']} |" for server in servers])
+    expect("Comparisons", f"### {s['title']}",
+           *[f"| {server} | nginx |" for server in native if rows[server]["kind"] == "built"])
+expect("How throughput grows with clients", "| server | 1 | 4 | 16 | 64 | 256 |",
        *[f"| {server} |" for server in native])
 concurrent = [s for s in servers if rows[s]["concurrent"]]
 if len(concurrent) < 2:
     missing.append(f"only {concurrent} serve concurrently, by the check before measuring")
-expect("idle", section("What idle connections cost"),
+expect("What idle connections cost",
        *[f"| {server} | {held:,} |" for server in concurrent for held in run["held_counts"]])
-expect("costs", section("Cost per request"), *[f"| {server} |" for server in native if server != "nginx"])
+expect("Cost per request", *[f"| {server} |" for server in native if server != "nginx"])
 for chart in ("throughput", "clients", "idle"):
     path = os.path.join(out_dir, chart + ".png")
     if not os.path.exists(path) or open(path, "rb").read(8) != b"\x89PNG\r\n\x1a\n":

@@ -16,8 +16,6 @@
 namespace bench {
 namespace {
 
-using namespace std::chrono_literals;
-
 // The counts in the files a tool wrote, one per process: the "calls" column
 // of the "total" line of strace -c, callgrind's "summary:" line.
 std::optional<double> counted(const std::filesystem::path& dir, const std::string& prefix) {

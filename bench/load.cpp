@@ -81,7 +81,7 @@ std::uint32_t resends(int fd) { return info_of(fd).tcpi_total_retrans; }
 drops drops_seen(int fd, std::uint32_t syn_resends, clock::duration waited, bool window_closed) {
     tcp_info info = info_of(fd);
     if (info.tcpi_state == TCP_SYN_SENT)
-        return {info.tcpi_total_retrans + (waited > std::chrono::milliseconds(100) ? 1u : 0u), 0};
+        return {info.tcpi_total_retrans + (waited > 100ms ? 1u : 0u), 0};
     bool unacknowledged = window_closed && info.tcpi_unacked > 0;
     std::uint32_t requests = info.tcpi_total_retrans - syn_resends + (unacknowledged ? 1 : 0);
     return {syn_resends, requests > 0 ? requests + 1 : 0};

@@ -12,10 +12,11 @@
 #include "bench.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <future>
-#include <sstream>
 #include <iostream>
 #include <string_view>
 #include <unistd.h>
@@ -30,7 +31,12 @@ constexpr const char* usage =
     "  --with NAME=COMMAND  measure another server too, as row NAME: COMMAND split into words,\n"
     "                       {port} in it replaced by the port, or --port N appended\n"
     "  --out-dir DIR        where results.json, report.md and the charts go (" BENCH_OUT_DIR ")\n"
-    "Google Benchmark's own flags work too, e.g. --benchmark_filter=nginx.";
+    "Google Benchmark's own flags work too, e.g. --benchmark_filter=nginx.\n";
+
+void print_usage() {
+    std::fputs(usage, stdout);
+    benchmark::PrintDefaultHelp();
+}
 
 // Google Benchmark's console table and its JSON record of every run, in
 // results.json: one record across the two runs (the windows, then the costs).
@@ -40,8 +46,8 @@ constexpr const char* usage =
 // description for report.py (context "bench") stays out of it.
 class console_and_json : public benchmark::BenchmarkReporter {
 public:
-    explicit console_and_json(std::ostream& file)
-        : console_(static_cast<benchmark::ConsoleReporter::OutputOptions>(
+    console_and_json(std::ostream& file, std::string description)
+        : description_(std::move(description)), console_(static_cast<benchmark::ConsoleReporter::OutputOptions>(
               benchmark::ConsoleReporter::OO_Tabular |
               (::isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Color : 0))) {
         json_.SetOutputStream(&file);
@@ -50,13 +56,8 @@ public:
     bool ReportContext(const Context& context) override {
         if (started_) return true;
         started_ = true;
-        std::ostringstream text;  // Google Benchmark writes the context to the error stream
-        console_.SetErrorStream(&text);
         bool ok = console_.ReportContext(context);
-        console_.SetErrorStream(&std::cerr);
-        std::istringstream lines(text.str());
-        for (std::string line; std::getline(lines, line);)
-            if (!line.starts_with("bench: ")) std::cerr << line << "\n";
+        benchmark::AddCustomContext("bench", description_);  // after the console has printed the context
         return ok && json_.ReportContext(context);
     }
     void ReportRuns(const std::vector<Run>& runs) override {
@@ -66,32 +67,26 @@ public:
     }
     // Prints what the last run held back, in registration order.
     void Finalize() override {
-        std::stable_sort(held_.begin(), held_.end(), [](const Run& a, const Run& b) {
-            return order_of(a.run_name.function_name) < order_of(b.run_name.function_name);
-        });
-        for (const Run& r : held_) console_.ReportRuns({r});
+        std::stable_sort(held_.begin(), held_.end(),
+                         [](const Run& a, const Run& b) { return a.family_index < b.family_index; });
+        console_.ReportRuns(held_);
         held_.clear();
         std::cout << std::flush;
     }
     void finish() {
         if (started_) json_.Finalize();
     }
-    static std::vector<std::string> registered;
 
 private:
-    static std::size_t order_of(const std::string& name) {
-        return std::find(registered.begin(), registered.end(), name) - registered.begin();
-    }
+    std::string description_;
     benchmark::ConsoleReporter console_;
     benchmark::JSONReporter json_;
     std::vector<Run> held_;
     bool started_ = false;
 };
-std::vector<std::string> console_and_json::registered;
 
 template <class Measure>
 void add(const std::string& name, int repetitions, Measure measure) {
-    console_and_json::registered.push_back(name);
     benchmark::RegisterBenchmark(name.c_str(), measure)
         ->Iterations(1)  // one window per repetition
         ->Repetitions(repetitions)
@@ -141,7 +136,7 @@ void register_costs(std::vector<row>& rows, const settings& config) {
             });
 }
 
-// JSON for the context: a string quoted, an object or a list of JSON texts.
+// JSON for the context: a string quoted, a list or an object of JSON texts.
 std::string quote(std::string_view text) {
     std::string out = "\"";
     for (unsigned char c : text) {
@@ -152,21 +147,19 @@ std::string quote(std::string_view text) {
     return out + "\"";
 }
 
-std::string object(std::initializer_list<std::pair<const char*, std::string>> fields) {
-    std::string out;
-    for (const auto& [key, value] : fields) out += (out.empty() ? "{" : ", ") + quote(key) + ": " + value;
-    return out + "}";
-}
-
 template <class T, class Json>
-std::string list(const T& items, Json json) {
+std::string list(const T& items, Json json, const char* brackets = "[]") {
     std::string out;
     for (const auto& item : items) out += (out.empty() ? "" : ", ") + json(item);
-    return "[" + out + "]";
+    return brackets[0] + out + brackets[1];
+}
+
+std::string object(std::initializer_list<std::pair<const char*, std::string>> fields) {
+    return list(fields, [](const auto& field) { return quote(field.first) + ": " + field.second; }, "{}");
 }
 
 // What report.py needs beside the runs, in results.json's context ("bench").
-void describe_run(const std::vector<row>& rows, const settings& config, bool own_network, rlim_t limit) {
+std::string describe_run(const std::vector<row>& rows, const settings& config, bool own_network, rlim_t limit) {
     using std::to_string;
     auto window = [](const windows& w) { return object({{"count", to_string(w.count)}, {"ms", to_string(w.length.count())}}); };
     auto number = [](int n) { return to_string(n); };
@@ -180,7 +173,7 @@ void describe_run(const std::vector<row>& rows, const settings& config, bool own
         return object({{"name", quote(s.name)}, {"title", quote(s.title)}, {"clients", to_string(s.clients)},
                        {"stalled", to_string(s.stalled)}});
     };
-    benchmark::AddCustomContext("bench", object({
+    return object({
         {"quick", config.quick ? "true" : "false"}, {"scenario_windows", window(config.scenario)},
         {"clients_windows", window(config.clients)}, {"idle_windows", window(config.idle)},
         {"client_check", object({{"count", to_string(config.client_check_rounds)},
@@ -189,56 +182,40 @@ void describe_run(const std::vector<row>& rows, const settings& config, bool own
         {"descriptor_limit", to_string(limit)}, {"descriptors_wanted", to_string(held_counts.back() + 2000)},
         {"compiler", quote(BENCH_COMPILER)}, {"scenarios", list(scenarios, scenario_json)},
         {"client_counts", list(client_counts, number)}, {"held_counts", list(held_counts, number)},
-        {"held_load_clients", to_string(held_load_clients)}, {"rows", list(rows, row_json)}}));
+        {"held_load_clients", to_string(held_load_clients)}, {"rows", list(rows, row_json)}});
 }
 
 }  // namespace
 
 int main(int argc, char* argv[]) {
-    settings config;
-    config.out_dir = BENCH_OUT_DIR;
-    std::vector<std::string> added;
     // Ours come first, so that the same flags given on the command line win.
-    std::vector<std::string> benchmark_args = {argv[0], "--benchmark_enable_random_interleaving=true"};
-    auto bad_argument = [](const std::string& what) { return std::fprintf(stderr, "http_bench: %s\n%s\n", what.c_str(), usage), 2; };
-    for (int i = 1; i < argc; ++i) {
-        std::string_view arg = argv[i];
-        if (arg == "--help") return std::puts(usage), 0;
-        if (arg == "--quick") {
-            config = {true, {3, std::chrono::milliseconds(250)}, {1, std::chrono::milliseconds(200)},
-                      {1, std::chrono::milliseconds(250)}, std::chrono::seconds(1), 1, 100, config.out_dir};
-        } else if (arg.starts_with("--benchmark_")) {
-            benchmark_args.emplace_back(arg);
-        } else if (arg != "--out-dir" && arg != "--with") {
-            return bad_argument("unknown argument " + std::string(arg));
-        } else if (i + 1 == argc) {
-            return bad_argument("missing value after " + std::string(arg));
-        } else if (std::string value = argv[++i]; arg == "--out-dir") {
-            config.out_dir = value;
-        } else if (auto equals = value.find('='); equals == 0 || equals == std::string::npos ||
-                                                  value.find_first_not_of(' ', equals + 1) == std::string::npos) {
-            return bad_argument("--with needs NAME=COMMAND, not '" + value + "'");
-        } else if (value.find_first_of(" \t/|") < equals) {
-            return bad_argument("--with: NAME may not hold a space, '/' or '|': '" + value.substr(0, equals) + "'");
-        } else {
-            added.push_back(value);
-        }
+    std::vector<char*> args = {argv[0], const_cast<char*>("--benchmark_enable_random_interleaving=true")};
+    args.insert(args.end(), argv + 1, argv + argc);
+    int count = static_cast<int>(args.size());
+    benchmark::Initialize(&count, args.data(), print_usage);  // takes out its own flags; --help prints usage
+    settings config;
+    std::vector<std::string> added;
+    auto bad_argument = [](const std::string& what) { return std::fprintf(stderr, "http_bench: %s\n%s", what.c_str(), usage), 2; };
+    for (int i = 1; i < count; ++i) {
+        std::string arg = args[i];
+        if (arg == "--quick")
+            config = {true, {3, 250ms}, {1, 200ms}, {1, 250ms}, 1s, 1, 100, config.out_dir};
+        else if (arg != "--out-dir" && arg != "--with") return bad_argument("unknown argument " + arg);
+        else if (i + 1 == count) return bad_argument("missing value after " + arg);
+        else if (arg == "--out-dir") config.out_dir = args[++i];
+        else added.push_back(args[++i]);  // NAME=COMMAND, checked by read_rows
     }
-    std::vector<char*> benchmark_argv;
-    for (auto& a : benchmark_args) benchmark_argv.push_back(a.data());
-    int benchmark_argc = static_cast<int>(benchmark_argv.size());
-    benchmark::Initialize(&benchmark_argc, benchmark_argv.data());
-    if (benchmark::ReportUnrecognizedArguments(benchmark_argc, benchmark_argv.data())) return 2;
 
     std::vector<row> rows;
     bool own_network = false;
     try {
+        rows = read_rows(WORKSHOP_SERVERS_FILE, added);
         // Before any thread starts: every thread and child made later inherits it.
         own_network = enter_own_network_namespace();
-        rows = read_rows(WORKSHOP_SERVERS_FILE, added);
+    } catch (const std::invalid_argument& e) {
+        return bad_argument(e.what());
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "http_bench: %s\n", e.what());
-        return 1;
+        return std::fprintf(stderr, "http_bench: %s\n", e.what()), 1;
     }
     // The idle sweep holds 10,000 connections; the servers inherit the limit.
     rlim_t limit = workshop::raise_descriptor_limit(held_counts.back() + 2000);
@@ -247,12 +224,11 @@ int main(int argc, char* argv[]) {
         std::vector<std::future<void>> checks;  // each mostly waits: all at once
         for (row& r : rows) checks.push_back(std::async(std::launch::async, check_row, std::ref(r), config.out_dir));
     }
-    describe_run(rows, config, own_network, limit);
 
     register_windows(rows, config);
     auto json_file = config.out_dir / "results.json";
     std::ofstream json(json_file);
-    console_and_json reporter(json);
+    console_and_json reporter(json, describe_run(rows, config, own_network, limit));
     if (benchmark::RunSpecifiedBenchmarks(&reporter) == 0) return 2;  // a filter for nothing: Google Benchmark said so
     bool ran = std::any_of(rows.begin(), rows.end(), [](const row& r) { return r.ran; });  // see --benchmark_filter
     benchmark::ClearRegisteredBenchmarks();
@@ -262,11 +238,7 @@ int main(int argc, char* argv[]) {
     benchmark::Shutdown();
     if (!ran) return 0;
 
-    auto python = workshop::find_program("python3");
-    if (!python) return std::fprintf(stderr, "http_bench: python3 renders the report; install it\n"), 1;
-    auto rendered = workshop::run_command(*python, {BENCH_RENDERER, json_file.string(), config.out_dir.string()},
-                                          std::chrono::minutes(2));
-    std::cout << rendered.out << std::flush;
-    std::cerr << rendered.err;
-    return rendered.exit_code == 0 ? 0 : 1;
+    // report.py renders report.md and the charts, in this process's place.
+    ::execl(BENCH_PYTHON, BENCH_PYTHON, BENCH_RENDERER, json_file.c_str(), config.out_dir.c_str(), nullptr);
+    return std::fprintf(stderr, "http_bench: %s: %s\n", BENCH_PYTHON, std::strerror(errno)), 1;
 }

@@ -38,7 +38,23 @@ def smallest_p(n, m):
 
 
 def verdict(a, b, higher_is_faster):
-    """Is a faster than b, by their windows? (verdict, p)"""
+    """Is a faster than b, by their windows? (verdict, p). Fed fixed windows
+    (python3 -m doctest report.py), it gives SciPy's exact two-sided p-values:
+
+    >>> slow, fast = [10, 11, 12, 13, 14], [20, 21, 22, 23, 24]
+    >>> verdict(fast, slow, True), verdict(slow, fast, True)  # clearly apart: the smallest p
+    (('faster', 0.007936507936507936), ('slower', 0.007936507936507936))
+    >>> verdict(slow, fast, higher_is_faster=False)[0]  # CPU time per request: less is faster
+    'faster'
+    >>> verdict([12, 10, 14, 11, 13], slow, True)  # equal
+    ('no difference shown', 1.0)
+    >>> verdict([10, 12, 14, 16, 18], [11, 13, 15, 17, 19], True)  # interleaved
+    ('no difference shown', 0.6904761904761905)
+    >>> verdict([1, 2, 2, 3, 5], [2, 3, 4, 5, 6], True)  # a tie counts half
+    ('no difference shown', 0.2222222222222222)
+    >>> verdict(fast[:3], slow[:3], True), smallest_p(3, 3), smallest_p(5, 5)  # --quick's 3 windows cannot
+    (('no difference shown', 0.1), 0.1, 0.007936507936507936)
+    """
     p, a_higher = mann_whitney(a, b)
     if p >= ALPHA:
         return "no difference shown", p
@@ -90,10 +106,9 @@ def with_range(m, counter, fmt):
     return f"{fmt(m.median(counter))} ({fmt(m.min(counter))}–{fmt(m.max(counter))})"
 
 
-def table(header, rows):
-    left = ("server", "scenario", "against", "notes", "agreement", "client", "req/s verdict", "CPU verdict")
-    return ("| " + " | ".join(header) + " |\n|" + "|".join("---" if h in left else "--:" for h in header) + "|\n" +
-            "".join("| " + " | ".join(str(c).replace("|", "/") for c in r) + " |\n" for r in rows))
+def table_rows(rows):
+    """The rows of a table whose header report.md.in holds."""
+    return "".join("| " + " | ".join(str(c).replace("|", "/") for c in r) + " |\n" for r in rows)
 
 
 class Report:
@@ -143,16 +158,14 @@ class Report:
 
     def scenario_tables(self, fragments):
         out = ""
-        header = ["server", "req/s", "min–max", "p50 ms", "p99 ms", "p99.9 ms", "max ms", "retried (kernel)",
-                  "TCP segments per request", f"vs {self.first['label']}", "vs nginx", "notes",
-                  "server CPU µs per request"]
         for s in self.run["scenarios"]:
-            out += f"## {s['title']}\n\n"
+            note = ""
             if s["stalled"]:
                 stalled = [r["name"] for r in self.rows if (m := self.get("scenario", r, s["name"])) and m.stalled()]
-                out += fill(fragments["stalled"], stalled=s["stalled"], stalled_rows=(
+                note = fill(fragments["stalled"], stalled=s["stalled"], stalled_rows=(
                     ", ".join(stalled) + " answered nothing in any window" if stalled else "no row stalled in this run")) + "\n"
-            out += table(header, [self.scenario_row(r, s) for r in self.rows]) + "\n"
+            out += fill(fragments["scenario"], title=s["title"], stalled_note=note, first_label=self.first["label"],
+                        rows=table_rows(self.scenario_row(r, s) for r in self.rows))
         return out
 
     def compare(self, a, b, counter, higher_is_faster):
@@ -165,7 +178,7 @@ class Report:
         return [fixed(statistics.median(va) / statistics.median(vb), 2),
                 f"{fixed(min(va) / max(vb), 2)}–{fixed(max(va) / min(vb), 2)}", said, fixed(p, 3)]
 
-    def comparisons(self):
+    def comparisons(self, fragments):
         """Each row of the build or added, against the one before it (emulated ones left out) and nginx."""
         out = ""
         for s in self.run["scenarios"]:
@@ -177,9 +190,7 @@ class Report:
                         lines.append([row["name"], other["name"]] + self.compare(m, o, "req_per_s", True) +
                                      self.compare(m, o, "cpu_us_per_req", False))
                 before = row
-            out += f"### {s['title']}\n\n" + (table(
-                ["server", "against", "req/s ratio", "range", "req/s verdict", "p",
-                 "CPU per request ratio", "range", "CPU verdict", "p"], lines) if lines else "Nothing to compare.\n") + "\n"
+            out += fill(fragments["comparison" if lines else "no_comparison"], title=s["title"], rows=table_rows(lines))
         return out
 
     def drop_check(self):
@@ -198,8 +209,7 @@ class Report:
                     agreement = f"{'kernel' if client < kernel else 'client'} {thousands(d)} higher ({fixed(100 * d / max(client, kernel), 1)}%)"
                 lines.append([row["name"], s["title"], thousands(m.sum("syn_drops")), thousands(m.sum("ack_drops")),
                               thousands(client), thousands(kernel) if m.min("overflows") >= 0 else "-", agreement])
-        return table(["server", "scenario", "client: SYNs", "client: handshake ends", "client: all",
-                      "kernel: ListenOverflows", "agreement"], lines)
+        return table_rows(lines)
 
     def client_cell(self, row, clients):
         if not (m := self.get("clients", row, clients)):
@@ -211,8 +221,8 @@ class Report:
 
     def client_sweep(self):
         counts = self.run["client_counts"]
-        return table(["server"] + [str(c) for c in counts],
-                     [[r["name"]] + [self.client_cell(r, c) for c in counts] for r in self.rows if r["kind"] != "emulated"])
+        return ("| server | " + " | ".join(map(str, counts)) + " |\n|---" + "|--:" * len(counts) + "|\n" +
+                table_rows([r["name"]] + [self.client_cell(r, c) for c in counts] for r in self.rows if r["kind"] != "emulated"))
 
     def idle_notes(self, m, count):
         notes = [f"a window failed: {m.errors[0]}"] if m.errors else []
@@ -243,19 +253,16 @@ class Report:
                 with_range(m, "req_per_s", thousands), vs, self.idle_notes(m, count)]
 
     def idle_sweep(self):
-        return table(["server", "held", "resident MiB", "bytes per held connection", "fresh client ms",
-                      f"req/s with {self.run['held_load_clients']} clients", "vs none held", "notes"],
-                     [self.idle_row(r, c) for r in self.rows if r["concurrent"] for c in self.run["held_counts"]])
+        return table_rows(self.idle_row(r, c) for r in self.rows if r["concurrent"] for c in self.run["held_counts"])
 
     def client_check(self, fragments):
-        wrk, ours = (self.get("client-check", {"name": who}, self.first["name"]) for who in ("wrk", "this-client"))
-        if not wrk or not ours:
-            m = [self.measured.get(f"client-check/{who}/{self.first['name']}") for who in ("wrk", "this-client")]
-            errors = [e for w in m if w for e in w.errors] + [f"{self.first['name']} was not part of this run"]
+        checks = [self.measured.get(f"client-check/{who}/{self.first['name']}") for who in ("wrk", "this-client")]
+        if not all(m and m.windows for m in checks):
+            errors = [e for m in checks if m for e in m.errors] + [f"{self.first['name']} was not part of this run"]
             return f"not measured: {errors[0]}\n"
-        best_wrk, best_ours = wrk.max("req_per_s"), ours.max("req_per_s")
-        text = (table(["client", "req/s"], [["wrk", thousands(best_wrk)], ["this benchmark", thousands(best_ours)]]) +
-                "\n" + fill(fragments["client_reach"], ratio=fixed(best_ours / best_wrk, 2)))
+        best_wrk, best_ours = (m.max("req_per_s") for m in checks)
+        text = fill(fragments["client_reach"], wrk=thousands(best_wrk), ours=thousands(best_ours),
+                    ratio=fixed(best_ours / best_wrk, 2))
         s = self.run["scenarios"][1]  # the same number of clients
         if (m := self.get("scenario", self.first, s["name"])) and m.sum("retried"):
             text += fill(fragments["client_drops"], scenario=s["title"], row=self.first["name"], retried=thousands(m.sum("retried")))
@@ -269,8 +276,7 @@ class Report:
                 lines.append([row["name"], cell("syscalls_per_req", one_decimal), cell("instructions_per_req", thousands),
                               cell("stripped_bytes", thousands), cell("source_lines", thousands),
                               m.label or ("; ".join(m.errors))])
-        return table(["server", "system calls", "user-space instructions", "stripped binary, bytes",
-                      "lines of source", "notes"], lines)
+        return table_rows(lines)
 
 
 def fill(text, **values):
@@ -300,10 +306,10 @@ def draw_charts(report, out_dir):
     """The data each chart needs as a TSV file ("?": not measured), then gnuplot."""
     run, rows, plots = report.run, report.rows, []
     def median(m, counter, scale=1): return str(m.median(counter) / scale) if m else "?"
-    def path(name): return os.path.join(out_dir, name + ".tsv")
-    def write(name, header, lines):
-        with open(path(name), "w") as f:
-            f.write("\t".join(header) + "\n" + "".join("\t".join(line) + "\n" for line in lines))
+    def write(name, header, lines):  # its path
+        with open(path := os.path.join(out_dir, name + ".tsv"), "w") as f:
+            f.write("".join("\t".join(line) + "\n" for line in [header] + lines))
+        return path
     def plot(script, name, windows, **data):
         n, png = windows["count"], os.path.join(out_dir, name + ".png")
         subtitle = (f"{report.context['num_cpus']} cores, loopback, {'quick' if run['quick'] else 'full'} run: "
@@ -321,18 +327,17 @@ def draw_charts(report, out_dir):
         extra = "not measured" if not measured else "emulated" if row["kind"] == "emulated" else ""
         return f'"{row["label"]}\\n({extra})"' if extra else row["label"]
 
-    write("throughput", ["server"] + [s["title"] for s in run["scenarios"]],
-          [[label(r)] + [median(report.get("scenario", r, s["name"]), "req_per_s") for s in run["scenarios"]] for r in rows])
-    plot("chart.gp", "throughput", run["scenario_windows"], data=path("throughput"))
-    swept = [r for r in rows if r["kind"] != "emulated"]
-    write("clients", ["x"] + [r["name"] for r in swept],
-          [[str(c)] + [median(report.get("clients", r, c), "req_per_s") for r in swept] for c in run["client_counts"]])
-    plot("clients.gp", "clients", run["clients_windows"], data=path("clients"))
+    def sweep(name, kind, rows, points, counter="req_per_s", scale=1):  # a line per point, a column per row
+        return write(name, ["x"] + [r["name"] for r in rows],
+                     [[str(p)] + [median(report.get(kind, r, p), counter, scale) for r in rows] for p in points])
+    plot("chart.gp", "throughput", run["scenario_windows"], data=write(
+        "throughput", ["server"] + [s["title"] for s in run["scenarios"]],
+        [[label(r)] + [median(report.get("scenario", r, s["name"]), "req_per_s") for s in run["scenarios"]] for r in rows]))
+    plot("clients.gp", "clients", run["clients_windows"],
+         data=sweep("clients", "clients", [r for r in rows if r["kind"] != "emulated"], run["client_counts"]))
     idle = [r for r in rows if r["concurrent"]]
-    for name, counter, scale in (("idle_rps", "req_per_s", 1), ("idle_memory", "rss_bytes", 2**20)):
-        write(name, ["x"] + [r["name"] for r in idle],
-              [[str(h)] + [median(report.get("idle", r, h), counter, scale) for r in idle] for h in run["held_counts"]])
-    plot("idle.gp", "idle", run["idle_windows"], rps=path("idle_rps"), memory=path("idle_memory"))
+    plot("idle.gp", "idle", run["idle_windows"], rps=sweep("idle_rps", "idle", idle, run["held_counts"]),
+         memory=sweep("idle_memory", "idle", idle, run["held_counts"], "rss_bytes", 2**20))
     for p in plots:
         p.wait(timeout=60)
 
@@ -357,7 +362,7 @@ def main(results, out_dir):
         alpha=ALPHA, smallest_p=fixed(lowest, 3),
         reachable=fragments["verdicts_reachable" if lowest < ALPHA else "verdicts_unreachable"].strip(),
         skipped=fragments["emulated_skipped"].strip() if emulated else "",
-        comparisons=report.comparisons(), drop_check=report.drop_check(), client_sweep=report.client_sweep(),
+        comparisons=report.comparisons(fragments), drop_check=report.drop_check(), client_sweep=report.client_sweep(),
         concurrent=", ".join(r["name"] for r in run["rows"] if r["concurrent"]) or "none",
         held_load_clients=run["held_load_clients"], idle_sweep=report.idle_sweep(),
         first_row=report.first["name"], first_clients=run["scenarios"][1]["clients"],

@@ -9,7 +9,6 @@
 
 #include <algorithm>
 #include <fstream>
-#include <pwd.h>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -46,10 +45,9 @@ std::unique_ptr<workshop::server_process> start_nginx(const row& r, const std::f
     std::ifstream in(BENCH_NGINX_TEMPLATE);
     std::string config((std::istreambuf_iterator<char>(in)), {});
     int port = workshop::free_port();
-    const passwd* me = ::geteuid() == 0 ? ::getpwuid(0) : nullptr;  // only a root master switches user
     replace_all(config, "@PORT@", std::to_string(port));
     replace_all(config, "@DIR@", dir.string());
-    replace_all(config, "@USER@", me ? std::string("user ") + me->pw_name + ";" : "");
+    replace_all(config, "@USER@", ::geteuid() == 0 ? "user root;" : "");  // only a root master switches user
     std::ofstream(dir / "nginx.conf") << config;
     return std::make_unique<workshop::server_process>(
         r.command[0], std::vector<std::string>{"-p", dir.string(), "-e", (dir / "error.log").string(),
@@ -66,7 +64,7 @@ std::pair<std::vector<std::string>, std::string> split(const std::string& bytes)
 }
 
 bool contains(const std::vector<std::string>& lines, const std::string& line) {
-    return std::find(lines.begin(), lines.end(), line) != lines.end();
+    return std::ranges::find(lines, line) != lines.end();
 }
 
 // nginx adds headers of its own; its status line, Content-Type and body must
@@ -79,12 +77,28 @@ std::string compare_reference(row& r, const std::string& got, const std::string&
         if (!contains(ours, theirs[i])) r.header_differences.push_back("+ " + theirs[i]);
     for (std::size_t i = 1; i < ours.size(); ++i)
         if (!contains(theirs, ours[i])) r.header_differences.push_back("- " + ours[i]);
-    auto content_type = *std::find_if(ours.begin(), ours.end(),
-                                      [](const auto& h) { return h.starts_with("Content-Type:"); });
+    auto content_type = *std::ranges::find_if(ours, [](const auto& h) { return h.starts_with("Content-Type:"); });
     if (theirs.empty() || theirs[0] != ours[0]) return "answered GET / with another status line";
     if (!contains(theirs, content_type)) return "answered GET / without \"" + content_type + "\"";
     if (their_body != our_body) return "answered GET / with another body";
     return "";
+}
+
+// GET / once: empty when the answer is the golden response, else what differs.
+std::string check_answer(row& r, int port) {
+    // A right answer takes milliseconds, even emulated.
+    workshop::reply answer = workshop::exchange(port, request, 5s);
+    const std::string& golden = workshop::golden_response();
+    r.response_size = answer.bytes.size();
+    if (answer.bytes.empty()) return std::string("no answer to GET / (") + workshop::to_string(answer.end) + ")";
+    if (r.what == row::kind::reference) return compare_reference(r, answer.bytes, golden);
+    if (answer.bytes == golden) return "";
+    auto at = static_cast<std::size_t>(std::ranges::mismatch(answer.bytes, golden).in1 - answer.bytes.begin());
+    auto from = at < 12 ? 0 : at - 12;
+    return "answered GET / with " + std::to_string(answer.bytes.size()) + " bytes, not the golden " +
+           std::to_string(golden.size()) + "; from byte " + std::to_string(from) + " it sent \"" +
+           workshop::visible(answer.bytes.substr(from, 32)) + "\" where the golden response has \"" +
+           workshop::visible(golden.substr(from, 32)) + "\"";
 }
 
 }  // namespace
@@ -99,12 +113,17 @@ std::vector<row> read_rows(const std::filesystem::path& servers_file, const std:
         if (fields.size() != 3) throw std::runtime_error(servers_file.string() + ": not name, label, path: " + line);
         rows.push_back({fields[0], fields[1], {fields[2]}, is_script(fields[2]) ? row::kind::emulated : row::kind::built});
     }
-    for (const std::string& with : added) {  // NAME=COMMAND, checked by main.cpp
-        auto equals = with.find('=');
+    for (const std::string& with : added) {  // NAME=COMMAND
+        auto equals = std::min(with.find('='), with.size());
         std::string name = with.substr(0, equals);
-        if (std::ranges::any_of(rows, [&](const row& r) { return r.name == name; }) || name == "nginx")
-            throw std::runtime_error("--with " + name + "=...: there is a row of that name already");
-        rows.push_back({name, name, words_of(with.substr(equals + 1)), row::kind::added});
+        auto command = words_of(with.substr(std::min(equals + 1, with.size())));
+        if (name.empty() || command.empty())
+            throw std::invalid_argument("--with needs NAME=COMMAND, not '" + with + "'");
+        if (name.find_first_of(" \t/|") != std::string::npos)
+            throw std::invalid_argument("--with: NAME may not hold a space, '/' or '|': '" + name + "'");
+        if (name == "nginx" || std::ranges::any_of(rows, [&](const row& r) { return r.name == name; }))
+            throw std::invalid_argument("--with " + name + "=...: there is a row of that name already");
+        rows.push_back({name, name, command, row::kind::added});
     }
     auto nginx = workshop::find_program("nginx");
     rows.push_back({"nginx", "nginx", nginx ? std::vector{nginx->string()} : std::vector<std::string>{},
@@ -121,54 +140,39 @@ std::unique_ptr<workshop::server_process> start(const row& r, const std::filesys
             if (r.what == row::kind::reference) return start_nginx(r, work_dir);
             int port = workshop::free_port();
             std::vector<std::string> words = wrapper;
-            bool port_given = false;
-            for (std::string word : r.command) {
-                port_given = port_given || word.find("{port}") != std::string::npos;
-                replace_all(word, "{port}", std::to_string(port));
-                words.push_back(word);
-            }
-            if (!port_given) words.insert(words.end(), {"--port", std::to_string(port)});
-            std::string program = words.front();
-            words.erase(words.begin());
-            return std::make_unique<workshop::server_process>(program, words, port);
+            words.insert(words.end(), r.command.begin(), r.command.end());
+            auto has_port = [](const std::string& word) { return word.find("{port}") != std::string::npos; };
+            if (std::ranges::none_of(r.command, has_port)) words.insert(words.end(), {"--port", "{port}"});
+            for (std::string& word : words) replace_all(word, "{port}", std::to_string(port));
+            return std::make_unique<workshop::server_process>(words[0], std::vector(words.begin() + 1, words.end()),
+                                                              port);
         } catch (const std::runtime_error& e) {
             if (attempt == 3 || std::string_view(e.what()).find("in use") == std::string_view::npos) throw;
         }
     }
 }
 
-std::string check_answer(row& r, int port) {
-    // A right answer takes milliseconds, even emulated.
-    workshop::reply answer = workshop::exchange(port, request, std::chrono::seconds(5));
-    const std::string& golden = workshop::golden_response();
-    r.response_size = answer.bytes.size();
-    if (answer.bytes.empty()) return std::string("no answer to GET / (") + workshop::to_string(answer.end) + ")";
-    if (r.what == row::kind::reference) return compare_reference(r, answer.bytes, golden);
-    if (answer.bytes == golden) return "";
-    auto at = static_cast<std::size_t>(
-        std::mismatch(answer.bytes.begin(), answer.bytes.end(), golden.begin(), golden.end()).first -
-        answer.bytes.begin());
-    auto from = at < 12 ? 0 : at - 12;
-    return "answered GET / with " + std::to_string(answer.bytes.size()) + " bytes, not the golden " +
-           std::to_string(golden.size()) + "; from byte " + std::to_string(from) + " it sent \"" +
-           workshop::visible(answer.bytes.substr(from, 32)) + "\" where the golden response has \"" +
-           workshop::visible(golden.substr(from, 32)) + "\"";
+std::unique_ptr<workshop::server_process> start_checked(row& r, const std::filesystem::path& work_dir,
+                                                        std::string& problem) {
+    try {
+        auto server = start(r, work_dir);
+        problem = check_answer(r, server->port());
+        if (problem.empty()) return server;
+    } catch (const std::exception& e) {
+        problem = std::string("did not start: ") + e.what();
+    }
+    return nullptr;
 }
 
 void check_row(row& r, const std::filesystem::path& work_dir) {
-    try {
-        auto server = start(r, work_dir);
-        r.problem = check_answer(r, server->port());
-        if (!r.problem.empty()) return;
-        // Concurrent: a silent connection stays open and unanswered while a
-        // fresh client gets its answer.
-        stalled_clients silent(server->port(), 1);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        auto fresh = workshop::exchange(server->port(), request, std::chrono::milliseconds(500));
-        r.concurrent = silent.held() == 1 && fresh.bytes.starts_with("HTTP/1.1 200 ");
-    } catch (const std::exception& e) {
-        r.problem = std::string("did not start: ") + e.what();
-    }
+    auto server = start_checked(r, work_dir, r.problem);
+    if (!server) return;
+    // Concurrent: a silent connection stays open and unanswered while a
+    // fresh client gets its answer.
+    stalled_clients silent(server->port(), 1);
+    std::this_thread::sleep_for(100ms);
+    auto fresh = workshop::exchange(server->port(), request, 500ms);
+    r.concurrent = silent.held() == 1 && fresh.bytes.starts_with("HTTP/1.1 200 ");
 }
 
 }  // namespace bench

@@ -1,32 +1,74 @@
-// Measuring: one window of one benchmark. Every window starts a fresh server,
-// checks its answer, loads it, and hands its figures to Google Benchmark as
-// counters: results.json keeps every window's, the console their aggregates.
+// Measuring: one window of one benchmark, and what the kernel counts around
+// it. Every window starts a fresh server, checks its answer, loads it, and
+// hands its figures to Google Benchmark as counters (results.json keeps every
+// window's, the console their aggregates), the kernel's among them: the
+// listen queues' drops, the TCP segments sent, and the server's resident
+// memory and CPU time, its children's included (nginx's workers). Those are
+// Linux's; elsewhere they read -1 and their column shows "-".
 #include "bench.hpp"
 
 #include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
 #include <thread>
 #include <unistd.h>
+
+#if defined(__linux__)
+#include <net/if.h>
+#include <sched.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#endif
 
 namespace bench {
 namespace {
 
+// /proc/net/netstat (TcpExt) and /proc/net/snmp (Tcp) hold pairs of lines:
+// "TcpExt: Name1 Name2 ..." and "TcpExt: value1 value2 ...".
+std::optional<double> kernel_counter(const std::string& group, const std::string& name) {
+    for (const char* file : {"/proc/net/netstat", "/proc/net/snmp"}) {
+        std::ifstream in(file);
+        for (std::string names, values; std::getline(in, names) && std::getline(in, values);) {
+            std::istringstream n(names), v(values);
+            std::string key, value;
+            if (!(n >> key && v >> value) || key != group + ":") continue;
+            while (n >> key && v >> value)
+                if (key == name) return std::stod(value);
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<double> resident_bytes(pid_t pid) {
+    auto kib = workshop::resident_kib(pid);
+    return kib ? std::optional<double>(*kib * 1024.0) : std::nullopt;
+}
+
+// `of(pid)` summed over the process and its descendants, which
+// /proc/<pid>/task/*/children lists (every thread's children).
+std::optional<double> over_tree(pid_t pid, std::optional<double> (*of)(pid_t)) {
+    std::optional<double> total = of(pid);
+    std::error_code ec;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+        std::ifstream in(task.path() / "children");
+        for (pid_t child; in >> child;)
+            if (auto more = over_tree(child, of); total && more) *total += *more;
+    }
+    return total;
+}
+
 // A fresh server that answered GET / rightly, or nullptr after SkipWithError
 // saying why not. On a terminal, a status line says which window runs.
-std::unique_ptr<workshop::server_process> start_checked(benchmark::State& state, row& r, const settings& config,
-                                                        const std::string& what) {
+std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const settings& config,
+                                                       const std::string& what) {
     if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K  measuring %s / %s", r.name.c_str(), what.c_str());
     r.ran = true;
     std::string problem;
-    std::unique_ptr<workshop::server_process> server;
-    try {
-        server = start(r, config.out_dir);
-        problem = check_answer(r, server->port());
-    } catch (const std::exception& e) {
-        problem = std::string("did not start: ") + e.what();
-    }
-    if (problem.empty()) return server;
-    state.SkipWithError(problem.c_str());
-    return nullptr;
+    auto server = start_checked(r, config.out_dir, problem);
+    if (!server) state.SkipWithError(problem.c_str());
+    return server;
 }
 
 double difference(std::optional<double> after, std::optional<double> before) {
@@ -37,11 +79,13 @@ double difference(std::optional<double> after, std::optional<double> before) {
 void load_window(benchmark::State& state, const row& r, const workshop::server_process& server, int clients,
                  std::chrono::milliseconds length) {
     load_plan plan{server.port(), clients, length, r.response_size};
-    auto overflows = listen_overflows(), segments = tcp_segments_sent(), cpu = cpu_seconds_of_tree(server.pid());
+    // /proc/<pid>/stat's CPU times cover every thread, those that have exited included.
+    auto cpu = over_tree(server.pid(), workshop::cpu_seconds);
+    auto overflows = kernel_counter("TcpExt", "ListenOverflows"), segments = kernel_counter("Tcp", "OutSegs");
     load_result load;
     for (auto _ : state) load = run_load(plan);
-    double cpu_used = difference(cpu_seconds_of_tree(server.pid()), cpu);
-    double sent = difference(tcp_segments_sent(), segments);
+    double cpu_used = difference(over_tree(server.pid(), workshop::cpu_seconds), cpu);
+    double sent = difference(kernel_counter("Tcp", "OutSegs"), segments);
     double answered = static_cast<double>(load.completed);
     auto& c = state.counters;
     c["req_per_s"] = load.requests_per_second();
@@ -58,14 +102,34 @@ void load_window(benchmark::State& state, const row& r, const workshop::server_p
     c["retried"] = static_cast<double>(load.retried);
     c["syn_drops"] = static_cast<double>(load.dropped.syn);
     c["ack_drops"] = static_cast<double>(load.dropped.handshake_end);
-    c["overflows"] = difference(listen_overflows(), overflows);
+    c["overflows"] = difference(kernel_counter("TcpExt", "ListenOverflows"), overflows);
     if (::isatty(STDERR_FILENO)) std::fputs("\r\033[K", stderr);
 }
 
 }  // namespace
 
+// Moves this process, before it starts any thread or child, into a network
+// namespace of its own with its loopback up, so that ListenOverflows and
+// OutSegs count the benchmark's traffic alone. Needs root; false elsewhere.
+bool enter_own_network_namespace() {
+#if defined(__linux__)
+    if (::geteuid() != 0 || ::unshare(CLONE_NEWNET) != 0) return false;
+    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    ifreq lo{};
+    std::strncpy(lo.ifr_name, "lo", IFNAMSIZ - 1);
+    bool up = fd >= 0 && ::ioctl(fd, SIOCGIFFLAGS, &lo) == 0;
+    lo.ifr_flags |= IFF_UP;
+    up = up && ::ioctl(fd, SIOCSIFFLAGS, &lo) == 0;
+    if (fd >= 0) ::close(fd);
+    if (!up) throw std::runtime_error("in a network namespace of its own, loopback would not come up");
+    return true;
+#else
+    return false;
+#endif
+}
+
 void measure_scenario(benchmark::State& state, row& r, const scenario& s, const settings& config) {
-    auto server = start_checked(state, r, config, std::string(s.title));
+    auto server = start_window(state, r, config, std::string(s.title));
     if (!server) return;
     stalled_clients stalled(server->port(), s.stalled);
     load_window(state, r, *server, s.clients, config.scenario.length);
@@ -73,20 +137,20 @@ void measure_scenario(benchmark::State& state, row& r, const scenario& s, const 
 }
 
 void measure_clients(benchmark::State& state, row& r, int clients, const settings& config) {
-    auto server = start_checked(state, r, config, std::to_string(clients) + " clients");
+    auto server = start_window(state, r, config, std::to_string(clients) + " clients");
     if (server) load_window(state, r, *server, clients, config.clients.length);
 }
 
 // `count` silent connections held open: the server's memory for them, how
 // long a fresh client waits, and throughput while they are held.
 void measure_held(benchmark::State& state, row& r, int count, const settings& config) {
-    auto server = start_checked(state, r, config, std::to_string(count) + " idle connections held");
+    auto server = start_window(state, r, config, std::to_string(count) + " idle connections held");
     if (!server) return;
-    auto before = resident_bytes(server->pid());
-    stalled_clients idle(server->port(), count, std::chrono::seconds(5));
+    auto before = over_tree(server->pid(), resident_bytes);
+    stalled_clients idle(server->port(), count, 5s);
     // Let the server accept them all (and a threaded one start its threads).
-    std::this_thread::sleep_for(std::chrono::milliseconds(count > 0 ? 300 : 0));
-    auto after = resident_bytes(server->pid());
+    std::this_thread::sleep_for(count > 0 ? 300ms : 0ms);
+    auto after = over_tree(server->pid(), resident_bytes);
     int held = idle.held();
     load_result fresh = run_load({server->port(), 1, config.idle.length / 2, r.response_size});
     load_window(state, r, *server, held_load_clients, config.idle.length);
