@@ -24,7 +24,6 @@ state answer(connection& c, const raii_http::parse_result& parsed, bool more_may
 
 std::size_t head_buffer_size() { return raii_http::max_head_size + 1; }
 
-// tutorial: uring-read-head
 // The first receive takes a buffer from the ring's pool only once bytes
 // arrive; only a head that arrives in pieces gets a buffer of its own.
 state on_head_received(connection& c, int result, std::span<const char> bytes) {
@@ -49,7 +48,6 @@ state on_head_received(connection& c, int result, std::span<const char> bytes) {
     }
     return state::reading_head;
 }
-// end tutorial
 
 state on_drained(connection&, int result) {
     if (result > 0 || result == -ENOBUFS) return state::lingering;

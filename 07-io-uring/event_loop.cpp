@@ -38,12 +38,10 @@ constexpr std::uint64_t ignored = 0, accept_marker = 2, stop_marker = 4;
 std::uint64_t tag(connection& c) { return reinterpret_cast<std::uintptr_t>(&c); }
 std::uint64_t closing(int fd) { return static_cast<std::uint64_t>(fd) << 1 | 1; }
 
-// tutorial: uring-answer-and-fin
 // As in 05, the answer waits with MSG_MORE for the FIN that shutdown sends,
 // and both leave in one segment. MSG_WAITALL: a short send goes on until
 // all is sent, instead of breaking the chain that follows it.
 constexpr int send_flags = MSG_MORE | MSG_WAITALL;
-// end tutorial
 
 [[noreturn]] void unavailable(io_uring* ring, const char* call, int error) {
     if (ring) io_uring_queue_exit(ring);
@@ -52,7 +50,6 @@ constexpr int send_flags = MSG_MORE | MSG_WAITALL;
 
 }  // namespace
 
-// tutorial: uring-setup
 event_loop::event_loop(shared_state& shared)
     : shared_(shared), heads_(shared.read_timeout), lingering_(raii_http::linger_time) {
     // Linux 6.1: the ring is its loop's alone (the loop's thread enables it),
@@ -92,7 +89,6 @@ event_loop::event_loop(shared_state& shared)
     // stop accepting (and close the listener) while another has yet to start.
     ++shared_.loops_accepting;
 }
-// end tutorial
 
 event_loop::~event_loop() {
     io_uring_queue_exit(&ring_);  // cancels whatever is still in the ring
@@ -148,7 +144,6 @@ io_uring_sqe* event_loop::next_sqe(unsigned chain) {
     return io_uring_get_sqe(&ring_);
 }
 
-// tutorial: uring-accept
 // One submission, and the ring accepts client after client, each a completion.
 void event_loop::accept_clients() {
     io_uring_sqe* s = next_sqe(1);
@@ -171,7 +166,6 @@ void event_loop::on_accepted(const io_uring_cqe& cqe, clock::time_point now) {
     if (shared_.open_connections.fetch_add(1) >= shared_.max_connections) c->now = refuse(*c);
     settle(*c, state::reading_head, now);
 }
-// end tutorial
 
 void event_loop::on_completion(const io_uring_cqe& cqe, clock::time_point now) {
     if (cqe.user_data == ignored) return;
@@ -271,7 +265,6 @@ void event_loop::expire(evented::deadline_list& list, clock::time_point now) {
     }
 }
 
-// tutorial: uring-stop-accepting
 // SIGINT or SIGTERM: stop accepting, and let the connections in hand
 // finish (the read timeout bounds them). The ring cancels the accept; its
 // last completion says it is gone.
@@ -287,7 +280,6 @@ void event_loop::stop_accepting() {
     // at once instead of waiting in its queue until the process exits.
     if (shared_.loops_accepting.fetch_sub(1) == 1) shared_.listener.reset();
 }
-// end tutorial
 
 std::optional<std::chrono::milliseconds> event_loop::time_to_wait(clock::time_point now) const {
     std::optional<clock::time_point> next = resume_accepting_at_;

@@ -67,7 +67,6 @@ int main(int argc, char* argv[]) {
     // loop, and one refused client per loop at a time.
     raii_http::raise_descriptor_limit(program, max_connections, 3 * loops + 16);
 
-    // tutorial: uring-start-loops
     try {
         raii_http::stop_signal stop;  // SIGINT, SIGTERM: stop accepting, finish in-flight, exit 0
         ring::shared_state shared;
@@ -95,5 +94,4 @@ int main(int argc, char* argv[]) {
         std::fprintf(stderr, "%s: %s\n", program, e.what());
         return 1;
     }
-    // end tutorial
 }
