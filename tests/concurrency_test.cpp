@@ -29,10 +29,16 @@ int golden_answers(int port, int clients, int requests) {
     return golden;
 }
 
-// Connections that connect and then send nothing.
+// Connections that connect and then send nothing. A server that does not
+// take them in fills its listen queue, and the next connection waits: a
+// bounded wait, so that the test fails instead of hanging.
 std::vector<socket_fd> silent_clients(int port, int count) {
     std::vector<socket_fd> fds;
-    for (int i = 0; i < count; ++i) fds.push_back(connect_to(port));
+    for (int i = 0; i < count; ++i) {
+        fds.push_back(connect_to(port, 15s));
+        INFO("silent connection " << i + 1 << " of " << count << " not accepted within 15 s");
+        REQUIRE(fds.back().get() >= 0);
+    }
     return fds;
 }
 

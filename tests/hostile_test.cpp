@@ -42,7 +42,8 @@ reply send_and_half_close(int port, std::string_view bytes) {
 // `status_line`; the others answer their one page regardless. A stage may
 // also hang up with a reset when it stops reading a request still arriving.
 void check_answer(const reply& r, std::string_view status_line) {
-    INFO("received (" << to_string(r.end) << "):\n" << visible(r.bytes.substr(0, 300)));
+    INFO("answered " << first_line(r.bytes) << ", then " << to_string(r.end) << "\n"
+                     << visible(r.bytes.substr(0, 300)));
     CHECK(r.end != ending::timeout);
     if (r.end == ending::reset && r.bytes.empty()) return;  // hung up: allowed
     if (current_stage().parses_request) CHECK(r.bytes.starts_with(status_line));

@@ -36,10 +36,13 @@ void allow_descriptors(int count) {
                         << now << " (raise the hard limit, e.g. ulimit -Hn, to run this test)");
 }
 
+// A server that does not take them in fills its listen queue, and the next
+// connection waits: a bounded wait, so that the test fails instead of hanging.
 std::vector<socket_fd> silent_clients(int port, int count) {
     std::vector<socket_fd> fds;
     for (int i = 0; i < count; ++i) {
-        fds.push_back(connect_to(port));
+        fds.push_back(connect_to(port, 15s));
+        INFO("silent connection " << i + 1 << " of " << count << " not accepted within 15 s");
         REQUIRE(fds.back().get() >= 0);
     }
     return fds;
