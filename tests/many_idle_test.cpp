@@ -37,7 +37,8 @@ void allow_descriptors(int count) {
 }
 
 // A server that does not take them in fills its listen queue, and the next
-// connection waits: a bounded wait, so that the test fails instead of hanging.
+// connection waits: 15 s at most for each (generous: a server that holds
+// them takes each in at once), so that the test fails instead of hanging.
 std::vector<socket_fd> silent_clients(int port, int count) {
     std::vector<socket_fd> fds;
     for (int i = 0; i < count; ++i) {

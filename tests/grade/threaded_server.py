@@ -37,7 +37,9 @@ class Handler(socketserver.BaseRequestHandler):
 class Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     daemon_threads = True
-    request_queue_size = 128
+    # Thousands of connections can arrive faster than threads start: a
+    # short listen queue would turn them away, to be retried seconds later.
+    request_queue_size = 1024
 
 
 def main():
