@@ -3,6 +3,7 @@
 #include "stages.hpp"
 #include "support/client.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <catch2/catch_test_macros.hpp>
 #include <csignal>
@@ -29,10 +30,18 @@ int golden_answers(int port, int clients, int requests) {
     return golden;
 }
 
-// Connections that connect and then send nothing.
+// Connections that connect and then send nothing, all within 15 s (a
+// generous bound: a server that serves many at once takes them in at once).
+// One that does not fills its listen queue, and the next connection waits.
 std::vector<socket_fd> silent_clients(int port, int count) {
+    auto deadline = clock::now() + 15s;
     std::vector<socket_fd> fds;
-    for (int i = 0; i < count; ++i) fds.push_back(connect_to(port));
+    for (int i = 0; i < count; ++i) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+        fds.push_back(connect_to(port, std::max(left, std::chrono::milliseconds(0))));
+        INFO("silent connection " << i + 1 << " of " << count << " not accepted within 15 s of the first");
+        REQUIRE(fds.back().get() >= 0);
+    }
     return fds;
 }
 

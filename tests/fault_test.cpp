@@ -4,6 +4,7 @@
 #include "support/client.hpp"
 
 #include <catch2/catch_test_macros.hpp>
+#include <algorithm>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -17,18 +18,17 @@ namespace {
 // limit (posix_spawn cannot set limits; `ulimit` can, on Linux and macOS).
 std::unique_ptr<stage_server> start_with_descriptor_limit(std::size_t limit) {
     auto binary = current_server();
-    if (!std::filesystem::exists(binary)) SKIP(std::string(current_stage().name) + " was not built here");
+    if (server_not_built()) SKIP(std::string(current_stage().name) + " was not built here");
     int port = free_port();
     // A cross build's server runs through its launcher (an emulator).
     auto words = command_for(binary);
     words.pop_back();  // the binary itself, "$0" below
     std::string launcher;
     for (const auto& word : words) launcher += word + " ";
-    return std::make_unique<stage_server>(
-        "/bin/sh",
-        std::vector<std::string>{"-c", "ulimit -n " + std::to_string(limit) + " && exec " + launcher + "\"$0\" --port \"$1\"",
-                                 binary.string(), std::to_string(port)},
-        port);
+    std::vector<std::string> args = {"-c", "ulimit -n " + std::to_string(limit) + " && exec " + launcher + "\"$0\" \"$@\"",
+                                     binary.string()};
+    for (auto& arg : server_args(port)) args.push_back(arg);
+    return std::make_unique<stage_server>("/bin/sh", args, port);
 }
 
 // The number the process's next descriptor would get: the lowest not in use.
@@ -69,7 +69,15 @@ TEST_CASE("more clients than descriptors: no spinning, served again once they le
     // clients for the concurrent stage, which takes them all in.
     int clients = current_stage().concurrent ? 64 : 12;
     std::vector<socket_fd> silent;
-    for (int i = 0; i < clients; ++i) silent.push_back(connect_to(server->port()));
+    // All within 15 s: a server that does not take them in (or keep them
+    // in its listen queue) leaves the next connection waiting.
+    auto deadline = std::chrono::steady_clock::now() + 15s;
+    for (int i = 0; i < clients; ++i) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        silent.push_back(connect_to(server->port(), std::max(left, std::chrono::milliseconds(0))));
+        INFO("silent connection " << i + 1 << " of " << clients << " not accepted within 15 s of the first");
+        REQUIRE(silent.back().get() >= 0);
+    }
 
     double cpu = cpu_used_while_waiting(server->pid());
     UNSCOPED_INFO("CPU time over 2 s with " << clients << " silent clients and 32 descriptors: " << cpu << " s");

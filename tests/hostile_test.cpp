@@ -44,7 +44,8 @@ reply send_and_half_close(int port, std::string_view bytes) {
 // page regardless, and may hang up with a reset, the page lost, when they
 // close with the request still arriving (their rows in README.md say so).
 void check_answer(const reply& r, std::string_view status_line) {
-    INFO("received (" << to_string(r.end) << "):\n" << visible(r.bytes.substr(0, 300)));
+    INFO("answered " << first_line(r.bytes) << ", then " << to_string(r.end) << "\n"
+                     << visible(r.bytes.substr(0, 300)));
     CHECK(r.end != ending::timeout);
     if (current_stage().parses_request) {
         CHECK(r.bytes.starts_with(status_line));

@@ -34,7 +34,7 @@ TEST_CASE("a request delivered one byte at a time", "[trickled-request]") {
         std::this_thread::sleep_for(2ms);
     }
     reply r = read_to_end(fd.get());
-    INFO("received:\n" << visible(r.bytes));
+    INFO("answered " << first_line(r.bytes) << "\n" << visible(r.bytes));
     CHECK(r.bytes == golden_response());
     CHECK(server->running());
 }
@@ -44,6 +44,7 @@ TEST_CASE("a 64 KiB request does not crash the server", "[large-request]") {
     std::string huge = "GET / HTTP/1.1\r\nHost: localhost\r\nX-Filler: " +
                        std::string(64 * 1024, 'a') + "\r\n\r\n";
     reply r = exchange(server->port(), huge);
+    INFO("answered " << first_line(r.bytes));
     if (current_stage().parses_request) {
         CHECK(r.bytes == error_page("HTTP/1.1 431 Request Header Fields Too Large"));
     } else {
@@ -79,8 +80,8 @@ TEST_CASE("each request gets its own status code", "[status-codes]") {
     };
     for (const auto& c : cases) {
         reply r = exchange(server->port(), c.request);
-        INFO("request:\n" << visible(c.request.substr(0, 60)));
-        INFO("received:\n" << visible(r.bytes));
+        INFO("asked " << first_line(c.request) << ", answered " << first_line(r.bytes) << "\nrequest:\n"
+                      << visible(c.request.substr(0, 60)) << "\nreceived:\n" << visible(r.bytes));
         if (current_stage().parses_request) {
             CHECK(r.bytes == c.answer);
             CHECK(r.end == ending::eof);

@@ -58,15 +58,91 @@ const std::vector<stage>& all_stages() {
 }
 
 namespace {
+
 const stage* chosen = nullptr;
 std::filesystem::path chosen_server;
+std::vector<std::string> chosen_words;
 std::string unlisted_name;
 stage unlisted;
+
+bool always(const stage&) { return true; }
+
+struct capability_rule {
+    std::string_view capability;
+    bool (*earned)(const stage&);
+};
+
+// Held to every capability, a row earns these; each rule names what the
+// full test asks of the server that the row's lesson leaves out.
+const capability_rule capability_rules[] = {
+    {"golden-bytes", always},
+    {"cli", always},
+    {"port-taken", always},
+    {"client-reset", always},
+    // A server that closes with the request unread ends with a reset.
+    {"clean-eof", [](const stage& s) { return s.reads_request; }},
+    {"trickled-request", always},
+    // 431 for a head too large, 400/404/405 by the request.
+    {"large-request", [](const stage& s) { return s.parses_request; }},
+    {"status-codes", [](const stage& s) { return s.parses_request; }},
+    {"hostile", [](const stage& s) { return s.parses_request; }},
+    // Silent clients dropped after --read-timeout, while the next are served.
+    {"stall", [](const stage& s) { return s.has_read_timeout && s.concurrent; }},
+    {"graceful-shutdown", [](const stage& s) { return s.graceful_shutdown; }},
+    // Every answer golden: a server serving one client at a time answers
+    // them all too, in turn, as the kernel retries the connections its
+    // listen queue turned away.
+    {"concurrent", always},
+    // Silent clients taken in beyond a listen queue of 16: a server serving
+    // one at a time leaves the next connection waiting.
+    {"connection-limit", [](const stage& s) { return s.concurrent; }},
+    {"descriptor-limit", [](const stage& s) { return s.concurrent; }},
+    {"no-leak", always},
+    // Thousands of silent connections held at once: a thread each runs
+    // into the connection limit, and a server that never reads closes them.
+    {"many-idle", [](const stage& s) { return s.cheap_idle; }},
+    {"curl", always},
+    {"wget", always},
+    {"python", always},
+    // ab reads each response to the end of the stream: a reset stops it.
+    {"ab", [](const stage& s) { return s.reads_request; }},
+    {"browser", always},
+};
+
+// {port} in `word` replaced by `port`.
+std::string with_port(std::string word, int port) {
+    const std::string_view mark = "{port}";
+    for (auto at = word.find(mark); at != std::string::npos; at = word.find(mark, at))
+        word.replace(at, mark.size(), std::to_string(port));
+    return word;
+}
+
+// The line of `text` that names `flag` (where a usage error says what was
+// wrong), or else its first.
+std::string line_naming(std::string_view text, std::string_view flag) {
+    std::string_view first;
+    while (!text.empty()) {
+        auto end = text.find('\n');
+        std::string_view line = text.substr(0, end);
+        if (first.empty()) first = line;
+        if (line.find(flag) != std::string_view::npos) return std::string(line);
+        text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    }
+    return std::string(first);
+}
+
 }  // namespace
 
-void choose_stage(std::string_view name, std::filesystem::path server) {
+bool earns(const stage& s, std::string_view capability) {
+    for (const auto& rule : capability_rules)
+        if (rule.capability == capability) return rule.earned(s);
+    throw std::invalid_argument("no rule for capability '" + std::string(capability) + "' in tests/stages.cpp");
+}
+
+void choose_stage(std::string_view name, std::filesystem::path server, std::vector<std::string> server_words) {
     if (name.empty()) throw std::invalid_argument("--stage is missing");
     chosen_server = std::move(server);
+    chosen_words = std::move(server_words);
     for (const auto& s : all_stages())
         if (s.name == name) {
             chosen = &s;
@@ -82,6 +158,33 @@ void choose_stage(std::string_view name, std::filesystem::path server) {
                 .concurrent = true,
                 .cheap_idle = true};
     chosen = &unlisted;
+}
+
+std::vector<std::string> server_args(int port, const std::vector<std::string>& args) {
+    std::vector<std::string> words;
+    bool placed = false;
+    for (const auto& word : chosen_words) {
+        words.push_back(with_port(word, port));
+        placed = placed || words.back() != word;
+    }
+    if (!placed) words.insert(words.end(), {"--port", std::to_string(port)});
+    words.insert(words.end(), args.begin(), args.end());
+    return words;
+}
+
+std::vector<std::string> command_args(const std::vector<std::string>& args) {
+    std::vector<std::string> words;
+    int port = 0;
+    for (const auto& word : chosen_words) {
+        if (word.find("{port}") != std::string::npos && port == 0) port = free_port();
+        words.push_back(with_port(word, port));
+    }
+    words.insert(words.end(), args.begin(), args.end());
+    return words;
+}
+
+bool server_not_built() {
+    return chosen != &unlisted && !std::filesystem::exists(current_server());
 }
 
 const std::filesystem::path& current_server() {
@@ -126,11 +229,25 @@ stage_server::~stage_server() {
 
 std::unique_ptr<stage_server> start_server(std::vector<std::string> args) {
     const stage& s = current_stage();
-    if (!std::filesystem::exists(current_server()))
+    if (server_not_built())
         SKIP(std::string(s.name) + " was not built here: " + std::string(s.missing_hint));
     int port = free_port();
-    args.insert(args.begin(), {"--port", std::to_string(port)});
-    return std::make_unique<stage_server>(current_server(), args, port);
+    try {
+        return std::make_unique<stage_server>(current_server(), server_args(port, args), port);
+    } catch (const std::runtime_error& failed) {
+        if (args.empty()) throw;
+        // Exited with the test's flags: does it listen without them?
+        try {
+            port = free_port();
+            stage_server without(current_server(), server_args(port), port);
+        } catch (const std::runtime_error&) {
+            throw failed;
+        }
+        std::string_view error = failed.what(), exited = "server exited before accepting: ";
+        if (error.starts_with(exited)) error.remove_prefix(exited.size());
+        FAIL("needs " << args.front() << ": given it, the server exits at once: " << line_naming(error, args.front()));
+    }
+    throw std::logic_error("FAIL returned");
 }
 
 std::vector<std::string> read_timeout_args(const stage& s, double seconds) {

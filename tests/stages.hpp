@@ -35,11 +35,33 @@ std::vector<std::string> read_timeout_args(const stage& s, double seconds);
 
 const std::vector<stage>& all_stages();
 
+// What a row earns when its server is held to every capability, as
+// ./workshop grade holds any server: for each capability (and real client)
+// of tests/CMakeLists.txt, the row's booleans it takes. Throws
+// std::invalid_argument for a name it does not know.
+bool earns(const stage& s, std::string_view capability);
+
 // The row chosen on the command line, and the program that runs its server.
 const stage& current_stage();
 const std::filesystem::path& current_server();
-// A name with no row in all_stages() is held to every capability.
-void choose_stage(std::string_view name, std::filesystem::path server);
+// A name with no row in all_stages() is held to every capability. The
+// server is `server` run with `server_words` first (e.g. python3 and a
+// script); a word holding {port} has the port put there.
+void choose_stage(std::string_view name, std::filesystem::path server,
+                  std::vector<std::string> server_words = {});
+
+// The arguments that run the current server on `port` with a test's own
+// `args` after them: the server's words with {port} filled in, or followed
+// by --port PORT when none holds {port}.
+std::vector<std::string> server_args(int port, const std::vector<std::string>& args = {});
+// The same for a run that listens nowhere (--help, a bad argument): `args`
+// after the server's words, whose {port} gets a free port.
+std::vector<std::string> command_args(const std::vector<std::string>& args);
+
+// The current server's program is a row of this build that was not built
+// here (a SKIP, saying what to install); a server of the reader's own that
+// does not start fails instead.
+bool server_not_built();
 
 // Why the current stage cannot run on this machine, when it says so at
 // start (its unavailable_when); nullopt when it runs, or was not built.
@@ -61,7 +83,9 @@ public:
 };
 
 // Starts the current stage's server; SKIPs the test, saying what to
-// install, when this machine could not build that stage.
+// install, when this machine could not build that stage. `args` are the
+// test's flags (--read-timeout 1): a server that exits at once when given
+// them, but listens without, fails the test as "needs --read-timeout".
 std::unique_ptr<stage_server> start_server(std::vector<std::string> args = {});
 
 }  // namespace workshop

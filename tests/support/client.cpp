@@ -47,6 +47,25 @@ socket_fd connect_to(int port) {
     return fd;
 }
 
+socket_fd connect_to(int port, std::chrono::milliseconds limit) {
+    socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
+    if (fd.get() < 0) return fd;
+    ::fcntl(fd.get(), F_SETFD, FD_CLOEXEC);
+    int flags = ::fcntl(fd.get(), F_GETFL);
+    ::fcntl(fd.get(), F_SETFL, flags | O_NONBLOCK);
+    sockaddr_in addr = loopback(port);
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        if (errno != EINPROGRESS) return {};
+        pollfd p{fd.get(), POLLOUT, 0};
+        if (::poll(&p, 1, static_cast<int>(limit.count())) != 1) return {};
+        int error = 0;
+        socklen_t len = sizeof error;
+        if (::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) return {};
+    }
+    ::fcntl(fd.get(), F_SETFL, flags);
+    return fd;
+}
+
 bool send_all(int fd, std::string_view data) {
     while (!data.empty()) {
         // MSG_NOSIGNAL: a server that has closed must fail the test, not kill it.
@@ -100,6 +119,15 @@ std::string visible(std::string_view bytes) {
         else out += c;
     }
     return out;
+}
+
+std::string first_line(std::string_view bytes) {
+    if (bytes.empty()) return "nothing";
+    std::string_view line = bytes.substr(0, bytes.find("\r\n"));
+    std::string text(line.substr(0, 60));
+    for (char& c : text)
+        if (static_cast<unsigned char>(c) < ' ' || static_cast<unsigned char>(c) > '~') c = '?';
+    return line.size() > 60 ? text + "..." : text;
 }
 
 const char* to_string(ending e) {

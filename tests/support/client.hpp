@@ -37,6 +37,9 @@ inline const std::string simple_get = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n
 
 // A TCP connection to 127.0.0.1:port, or an invalid socket_fd (get() < 0).
 socket_fd connect_to(int port);
+// The same, giving up after `limit`: a server whose listen queue is full
+// leaves the handshake unfinished, and a plain connect waits for minutes.
+socket_fd connect_to(int port, std::chrono::milliseconds limit);
 
 // Sends all of data; false when the peer is gone.
 bool send_all(int fd, std::string_view data);
@@ -60,6 +63,10 @@ reply exchange(int port, std::string_view request = simple_get,
 
 // \r and \n written out, so a mismatch in line endings shows.
 std::string visible(std::string_view bytes);
+
+// The first line of a request or a response (its request or status line),
+// cut short if long, or "nothing": what a one-line report of it says.
+std::string first_line(std::string_view bytes);
 
 const char* to_string(ending e);
 
