@@ -85,6 +85,7 @@ const capability_rule capability_rules[] = {
     // 431 for a head too large, 400/404/405 by the request.
     {"large-request", [](const stage& s) { return s.parses_request; }},
     {"status-codes", [](const stage& s) { return s.parses_request; }},
+    {"rfc9112", [](const stage& s) { return s.parses_request; }},
     {"hostile", [](const stage& s) { return s.parses_request; }},
     // Silent clients dropped after --read-timeout, while the next are served.
     {"stall", [](const stage& s) { return s.has_read_timeout && s.concurrent; }},
@@ -101,6 +102,8 @@ const capability_rule capability_rules[] = {
     // Thousands of silent connections held at once: a thread each runs
     // into the connection limit, and a server that never reads closes them.
     {"many-idle", [](const stage& s) { return s.cheap_idle; }},
+    // A burst of silent clients taken in at once, and its threads gone after.
+    {"idle-workers", [](const stage& s) { return s.concurrent; }},
     {"curl", always},
     {"wget", always},
     {"python", always},
