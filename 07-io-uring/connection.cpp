@@ -54,10 +54,4 @@ state on_drained(connection&, int result) {
     return state::closing;  // the end of the stream, an error, or cancelled at the linger time
 }
 
-state refuse(connection& c) {
-    static const std::string page = raii_http::error_page(503, "Service Unavailable").serialize();
-    c.answer = page;
-    return state::lingering;
-}
-
 }  // namespace ring

@@ -9,8 +9,8 @@
 //   accept ──► reading_head ─┴─ head whole, or 400/431, or the client's EOF: answer
 //                     │                 │                              │
 //                     │     one whole request, nothing after     anything else
-//                     │                 ▼                              ▼      (503s too,
-//                     │             answering                      lingering   from accept)
+//                     │                 ▼                              ▼
+//                     │             answering                      lingering
 //                     │   send → shutdown → close,          send → shutdown → receive,
 //                     │          linked in the ring         linked; then receives that
 //                     │ EOF before any byte,                   drop what comes
@@ -68,8 +68,5 @@ state on_head_received(connection& c, int result, std::span<const char> bytes);
 
 // A receive while lingering completed.
 state on_drained(connection& c, int result);
-
-// Over --max-connections: the answer is a 503, then linger.
-state refuse(connection& c);
 
 }  // namespace ring

@@ -1,4 +1,6 @@
 #include "event_loop.hpp"
+
+#include "connection_limit.hpp"
 #include "server.hpp"
 
 #include <algorithm>
@@ -161,9 +163,12 @@ void event_loop::on_accepted(const io_uring_cqe& cqe, clock::time_point now) {
         else if (!stopping_) accept_clients();
     }
     if (cqe.res < 0) return;
+    if (shared_.open_connections.fetch_add(1) >= shared_.max_connections) {
+        shared_.open_connections.fetch_sub(1);
+        return raii_http::refuse(raii_http::unique_fd(cqe.res));
+    }
     auto* c = new connection(cqe.res);  // deleted once its close is in the ring (forget)
     ++live_;
-    if (shared_.open_connections.fetch_add(1) >= shared_.max_connections) c->now = refuse(*c);
     settle(*c, state::reading_head, now);
 }
 
