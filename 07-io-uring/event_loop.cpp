@@ -11,12 +11,9 @@
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <system_error>
-#include <unistd.h>
 
 namespace ring {
 namespace {
-
-// After answering, how long to keep reading what a client still sends (as 03).
 
 // Out of descriptors: how long a loop stops accepting before trying again.
 constexpr auto accept_pause = std::chrono::milliseconds(100);
@@ -31,18 +28,17 @@ constexpr unsigned pool_buffers = 64;
 constexpr int pool_group = 0;
 
 // user_data says what a completion is about: a connection's address (its
-// receive), a marker (no connection lives at such a small address), or an
-// odd number: a descriptor whose close did not run. Sends, shutdowns and
-// closes report only a failure (IOSQE_CQE_SKIP_SUCCESS): a request answered
-// at its first receive costs two completions, accepted and received.
-constexpr std::uint64_t ignored = 0, accept_marker = 2, stop_marker = 4;
+// receive) or a marker (no connection lives at such a small address).
+// Sends, shutdowns, closes and cancels report only a failure, if that
+// (IOSQE_CQE_SKIP_SUCCESS), and need nothing more: a request answered at
+// its first receive costs two completions, accepted and received.
+constexpr std::uint64_t ignored = 0, accept_marker = 1, stop_marker = 2;
 
 std::uint64_t tag(connection& c) { return reinterpret_cast<std::uintptr_t>(&c); }
-std::uint64_t closing(int fd) { return static_cast<std::uint64_t>(fd) << 1 | 1; }
 
 // As in 05, the answer waits with MSG_MORE for the FIN that shutdown sends,
 // and both leave in one segment. MSG_WAITALL: a short send goes on until
-// all is sent, instead of breaking the chain that follows it.
+// all is sent, so the shutdown after it never cuts the answer short.
 constexpr int send_flags = MSG_MORE | MSG_WAITALL;
 
 [[noreturn]] void unavailable(io_uring* ring, const char* call, int error) {
@@ -63,12 +59,10 @@ event_loop::event_loop(shared_state& shared)
     int r = io_uring_queue_init_params(ring_entries, &ring_, &params);
     if (r == -EINVAL) r = io_uring_queue_init_params(ring_entries, &ring_, &(params = {}));
     if (r < 0) unavailable(nullptr, "io_uring_setup", -r);  // ENOSYS: no io_uring; EPERM: forbidden here
-    // Linux 5.17: waits with a timeout in one call, and skips the
-    // completions of successful sends and shutdowns.
-    constexpr unsigned needed = IORING_FEAT_NODROP | IORING_FEAT_EXT_ARG | IORING_FEAT_CQE_SKIP;
-    if ((params.features & needed) != needed) unavailable(&ring_, "io_uring features", ENOTSUP);
 
-    // Linux 5.19 (as multishot accept): the pool of receive buffers.
+    // Linux 5.19, as multishot accept: the pool of receive buffers. Every
+    // other feature used here (hard links, skipped completions, waits with
+    // a timeout in one call) is older.
     std::size_t ring_bytes = pool_buffers * sizeof(io_uring_buf);
     void* memory = ::mmap(nullptr, ring_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) unavailable(&ring_, "mmap", errno);
@@ -107,21 +101,20 @@ void event_loop::run() {
     while (!stopping_ || live_ > 0 || accepting_) {
         // One system call submits everything prepared since the last one
         // and waits for at least one completion (or the next deadline).
+        __kernel_timespec ts{};
+        auto wait = time_to_wait(clock::now());
+        if (wait) ts = {.tv_sec = wait->count() / 1000, .tv_nsec = wait->count() % 1000 * 1'000'000};
         io_uring_cqe* first = nullptr;
-        int r;
-        if (auto wait = time_to_wait(clock::now())) {
-            __kernel_timespec ts{.tv_sec = wait->count() / 1000, .tv_nsec = wait->count() % 1000 * 1'000'000};
-            r = io_uring_submit_and_wait_timeout(&ring_, &first, 1, &ts, nullptr);
-        } else {
-            r = io_uring_submit_and_wait(&ring_, 1);
-        }
+        int r = io_uring_submit_and_wait_timeout(&ring_, &first, 1, wait ? &ts : nullptr, nullptr);
         if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY && r != -EAGAIN)
             throw std::system_error(-r, std::system_category(), "io_uring_enter");
         auto now = clock::now();
         unsigned head, seen = 0;
         io_uring_cqe* cqe;
         io_uring_for_each_cqe(&ring_, head, cqe) {
-            on_completion(*cqe, now);
+            if (cqe->user_data == accept_marker) on_accepted(*cqe, now);
+            else if (cqe->user_data == stop_marker) stop_accepting();
+            else if (cqe->user_data != ignored) on_received(*reinterpret_cast<connection*>(cqe->user_data), *cqe, now);
             ++seen;
         }
         io_uring_cq_advance(&ring_, seen);
@@ -167,20 +160,9 @@ void event_loop::on_accepted(const io_uring_cqe& cqe, clock::time_point now) {
         shared_.open_connections.fetch_sub(1);
         return raii_http::refuse(raii_http::unique_fd(cqe.res));
     }
-    auto* c = new connection(cqe.res);  // deleted once its close is in the ring (forget)
+    auto* c = new connection(cqe.res);  // deleted once its close is in the ring (settle)
     ++live_;
     settle(*c, state::reading_head, now);
-}
-
-void event_loop::on_completion(const io_uring_cqe& cqe, clock::time_point now) {
-    if (cqe.user_data == ignored) return;
-    if (cqe.user_data == accept_marker) return on_accepted(cqe, now);
-    if (cqe.user_data == stop_marker) return stop_accepting();
-    if (cqe.user_data & 1) {  // a close failed; cancelled: the send or shutdown before it did (the client had gone)
-        if (cqe.res == -ECANCELED) ::close(static_cast<int>(cqe.user_data >> 1));
-        return;
-    }
-    on_received(*reinterpret_cast<connection*>(cqe.user_data), cqe, now);
 }
 
 void event_loop::on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now) {
@@ -224,15 +206,19 @@ void event_loop::settle(connection& c, state from, clock::time_point now) {
         io_uring_prep_shutdown(shut, c.fd, SHUT_WR);
         for (io_uring_sqe* s : {send, shut}) {
             io_uring_sqe_set_data64(s, ignored);
-            s->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;  // the next starts once this succeeded
+            // The next starts once this ended, even if it failed (the client
+            // gone): the close after it must run all the same.
+            s->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
         }
     }
     if (c.now == state::reading_head || c.now == state::lingering) return receive(c);
     io_uring_sqe* close = next_sqe(1);  // answering or closing
     io_uring_prep_close(close, c.fd);
-    io_uring_sqe_set_data64(close, closing(c.fd));
+    io_uring_sqe_set_data64(close, ignored);
     close->flags |= IOSQE_CQE_SKIP_SUCCESS;
-    forget(c);
+    shared_.open_connections.fetch_sub(1);  // out of its list already
+    --live_;
+    delete &c;
 }
 // end tutorial
 
@@ -248,13 +234,6 @@ void event_loop::receive(connection& c) {
         s->buf_group = pool_group;
     }
     io_uring_sqe_set_data64(s, tag(c));
-}
-
-void event_loop::forget(connection& c) {
-    if (c.list) c.list->remove(c);
-    shared_.open_connections.fetch_sub(1);
-    --live_;
-    delete &c;
 }
 
 // A connection past its deadline has a receive in the ring: cancel it. Its

@@ -50,12 +50,10 @@ public:
 private:
     io_uring_sqe* next_sqe(unsigned linked);
     void accept_clients();
-    void on_completion(const io_uring_cqe& cqe, clock::time_point now);
     void on_accepted(const io_uring_cqe& cqe, clock::time_point now);
     void on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now);
     void settle(connection& c, state from, clock::time_point now);
     void receive(connection& c);
-    void forget(connection& c);
     void expire(evented::deadline_list& list, clock::time_point now);
     void stop_accepting();
     std::optional<std::chrono::milliseconds> time_to_wait(clock::time_point now) const;
