@@ -24,9 +24,10 @@ state answer(connection& c, const raii_http::parse_result& parsed, bool more_may
 
 std::size_t head_buffer_size() { return raii_http::max_head_size + 1; }
 
-// The first receive takes a buffer from the ring's pool only once bytes
-// arrive; only a head that arrives in pieces gets a buffer of its own.
-state on_head_received(connection& c, int result, std::span<const char> bytes) {
+// Every receive lands in a buffer of the ring's pool, lent until the
+// completion is handled; only a head that arrives in pieces gets a buffer
+// of its own, where the pieces are joined.
+state on_head_received(connection& c, int result, const char* bytes) {
     if (result == -ENOBUFS) return state::reading_head;  // the pool was empty for a moment: again
     if (result < 0) return state::closing;
     if (result == 0) {
@@ -35,16 +36,17 @@ state on_head_received(connection& c, int result, std::span<const char> bytes) {
         if (c.used == 0) return state::closing;
         return answer(c, raii_http::parse_request(std::string_view(c.head.get(), c.used)), true);
     }
-    const char* start = c.head ? c.head.get() : bytes.data();
+    // Did the receive fill all the room the head had left? Then more may be waiting.
+    bool filled = static_cast<std::size_t>(result) == head_buffer_size() - c.used;
+    if (c.head) std::memcpy(c.head.get() + c.used, bytes, result);  // the next piece, after the others
+    const char* start = c.head ? c.head.get() : bytes;
     c.used += static_cast<std::uint32_t>(result);
-    // Did the receive fill all the room it had? Then more may be waiting.
-    bool filled = static_cast<std::size_t>(result) == bytes.size();
     raii_http::parse_result parsed = raii_http::parse_request(std::string_view(start, c.used));
     if (parsed.status != raii_http::parse_status::incomplete || c.used == head_buffer_size())
         return answer(c, parsed, filled);
     if (!c.head) {  // the first piece, still in the pool's buffer: keep it
         c.head = std::unique_ptr<char[]>(new char[head_buffer_size()]);  // not zeroed: written before read
-        std::memcpy(c.head.get(), bytes.data(), c.used);
+        std::memcpy(c.head.get(), bytes, c.used);
     }
     return state::reading_head;
 }

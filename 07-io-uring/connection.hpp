@@ -26,7 +26,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <span>
 #include <string>
 
 namespace ring {
@@ -63,8 +62,9 @@ struct connection : evented::deadline_hook {
 std::size_t head_buffer_size();
 
 // A receive for the head completed: `result` as the kernel gave it (bytes,
-// 0 at the end of the stream, or -errno), `bytes` where they landed.
-state on_head_received(connection& c, int result, std::span<const char> bytes);
+// 0 at the end of the stream, or -errno), `bytes` the pool's buffer they
+// landed in.
+state on_head_received(connection& c, int result, const char* bytes);
 
 // A receive while lingering completed.
 state on_drained(connection& c, int result);

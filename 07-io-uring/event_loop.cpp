@@ -26,12 +26,13 @@ constexpr unsigned ring_entries = 256;
 // completions can take; a power of two, as a buffer ring needs.
 constexpr unsigned pool_buffers = 64;
 constexpr int pool_group = 0;
+std::size_t pool_bytes() { return pool_buffers * (sizeof(io_uring_buf) + head_buffer_size()); }
 
 // user_data says what a completion is about: a connection's address (its
 // receive) or a marker (no connection lives at such a small address).
-// Sends, shutdowns, closes and cancels report only a failure, if that
-// (IOSQE_CQE_SKIP_SUCCESS), and need nothing more: a request answered at
-// its first receive costs two completions, accepted and received.
+// Sends, shutdowns and closes report only a failure (IOSQE_CQE_SKIP_SUCCESS)
+// and, like cancels, need nothing more: a request answered at its first
+// receive costs two completions, accepted and received.
 constexpr std::uint64_t ignored = 0, accept_marker = 1, stop_marker = 2;
 
 std::uint64_t tag(connection& c) { return reinterpret_cast<std::uintptr_t>(&c); }
@@ -62,25 +63,23 @@ event_loop::event_loop(shared_state& shared)
 
     // Linux 5.19, as multishot accept: the pool of receive buffers. Every
     // other feature used here (hard links, skipped completions, waits with
-    // a timeout in one call) is older.
-    std::size_t ring_bytes = pool_buffers * sizeof(io_uring_buf);
-    void* memory = ::mmap(nullptr, ring_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    // a timeout in one call) is older. One mapping, page-aligned as the
+    // kernel needs: the ring of the buffers' addresses, then the buffers,
+    // each resident only once the kernel writes into it.
+    void* memory = ::mmap(nullptr, pool_bytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) unavailable(&ring_, "mmap", errno);
-    pool_ring_ = static_cast<io_uring_buf_ring*>(memory);
+    pool_ = static_cast<io_uring_buf_ring*>(memory);
     io_uring_buf_reg reg{.ring_addr = reinterpret_cast<std::uintptr_t>(memory),
                          .ring_entries = pool_buffers,
                          .bgid = pool_group};
     if (r = io_uring_register_buf_ring(&ring_, &reg, 0); r < 0) {
-        ::munmap(memory, ring_bytes);
+        ::munmap(memory, pool_bytes());
         unavailable(&ring_, "io_uring_register_buf_ring", -r);
     }
-    // Resident only once the kernel writes into them.
-    pool_ = std::unique_ptr<char[]>(new char[pool_buffers * head_buffer_size()]);
-    io_uring_buf_ring_init(pool_ring_);
+    io_uring_buf_ring_init(pool_);
     for (unsigned i = 0; i < pool_buffers; ++i)
-        io_uring_buf_ring_add(pool_ring_, pool_.get() + i * head_buffer_size(), head_buffer_size(), i,
-                              io_uring_buf_ring_mask(pool_buffers), i);
-    io_uring_buf_ring_advance(pool_ring_, pool_buffers);
+        io_uring_buf_ring_add(pool_, buffer(i), head_buffer_size(), i, io_uring_buf_ring_mask(pool_buffers), i);
+    io_uring_buf_ring_advance(pool_, pool_buffers);
     // Counted here, before any loop runs: no loop can then be the last to
     // stop accepting (and close the listener) while another has yet to start.
     ++shared_.loops_accepting;
@@ -88,7 +87,7 @@ event_loop::event_loop(shared_state& shared)
 
 event_loop::~event_loop() {
     io_uring_queue_exit(&ring_);  // cancels whatever is still in the ring
-    ::munmap(pool_ring_, pool_buffers * sizeof(io_uring_buf));
+    ::munmap(pool_, pool_bytes());
 }
 
 // tutorial: uring-run
@@ -168,18 +167,14 @@ void event_loop::on_accepted(const io_uring_cqe& cqe, clock::time_point now) {
 void event_loop::on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now) {
     char* pooled = nullptr;  // the pool's buffer the kernel picked, if it picked one
     unsigned short id = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
-    if (cqe.flags & IORING_CQE_F_BUFFER) pooled = pool_.get() + id * head_buffer_size();
+    if (cqe.flags & IORING_CQE_F_BUFFER) pooled = buffer(id);
     state from = c.now;
-    if (c.now == state::reading_head) {
-        auto bytes = pooled ? std::span<const char>(pooled, head_buffer_size())
-                            : std::span<const char>(c.head.get() + c.used, head_buffer_size() - c.used);
-        c.now = on_head_received(c, cqe.res, bytes);
-    } else if (c.now == state::lingering) {
-        c.now = on_drained(c, cqe.res);
-    }  // closing: timed out, and whatever came is dropped
+    if (c.now == state::reading_head) c.now = on_head_received(c, cqe.res, pooled);
+    else if (c.now == state::lingering) c.now = on_drained(c, cqe.res);
+    // closing: timed out, and whatever came is dropped
     if (pooled) {  // read (or copied): back into the pool
-        io_uring_buf_ring_add(pool_ring_, pooled, head_buffer_size(), id, io_uring_buf_ring_mask(pool_buffers), 0);
-        io_uring_buf_ring_advance(pool_ring_, 1);
+        io_uring_buf_ring_add(pool_, pooled, head_buffer_size(), id, io_uring_buf_ring_mask(pool_buffers), 0);
+        io_uring_buf_ring_advance(pool_, 1);
     }
     settle(c, from, now);
 }
@@ -222,18 +217,19 @@ void event_loop::settle(connection& c, state from, clock::time_point now) {
 }
 // end tutorial
 
-// Into the head's own buffer once it has one; otherwise the kernel picks a
-// buffer from the pool when bytes arrive (IOSQE_BUFFER_SELECT).
+// The kernel picks a buffer from the pool only when bytes arrive
+// (IOSQE_BUFFER_SELECT), and fills no more than the head has room left.
 void event_loop::receive(connection& c) {
+    std::size_t room = head_buffer_size() - (c.now == state::reading_head ? c.used : 0);
     io_uring_sqe* s = next_sqe(1);
-    if (c.head) {
-        io_uring_prep_recv(s, c.fd, c.head.get() + c.used, head_buffer_size() - c.used, 0);
-    } else {
-        io_uring_prep_recv(s, c.fd, nullptr, head_buffer_size(), 0);
-        s->flags |= IOSQE_BUFFER_SELECT;
-        s->buf_group = pool_group;
-    }
+    io_uring_prep_recv(s, c.fd, nullptr, room, 0);
+    s->flags |= IOSQE_BUFFER_SELECT;
+    s->buf_group = pool_group;
     io_uring_sqe_set_data64(s, tag(c));
+}
+
+char* event_loop::buffer(unsigned id) {
+    return reinterpret_cast<char*>(pool_) + pool_buffers * sizeof(io_uring_buf) + id * head_buffer_size();
 }
 
 // A connection past its deadline has a receive in the ring: cancel it. Its
