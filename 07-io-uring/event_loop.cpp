@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <poll.h>
 #include <string>
 #include <sys/mman.h>
@@ -44,7 +43,7 @@ constexpr int send_flags = MSG_MORE | MSG_WAITALL;
 
 [[noreturn]] void unavailable(io_uring* ring, const char* call, int error) {
     if (ring) io_uring_queue_exit(ring);
-    throw ring_unavailable(std::string(call) + ": " + std::strerror(error));
+    throw ring_unavailable(error, std::system_category(), call);
 }
 
 }  // namespace

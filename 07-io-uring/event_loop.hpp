@@ -11,11 +11,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <memory>
 #include <optional>
 #include <set>
 #include <string>
-#include <stdexcept>
+#include <system_error>
 
 namespace ring {
 
@@ -30,8 +29,8 @@ struct shared_state {
 };
 
 // This kernel (or emulator, or sandbox) offers no io_uring this stage can use.
-struct ring_unavailable : std::runtime_error {
-    using std::runtime_error::runtime_error;
+struct ring_unavailable : std::system_error {
+    using std::system_error::system_error;
 };
 
 class event_loop {
@@ -48,7 +47,7 @@ public:
     void run();
 
 private:
-    io_uring_sqe* next_sqe(unsigned linked);
+    io_uring_sqe* next_sqe(unsigned chain);
     void accept_clients();
     void on_accepted(const io_uring_cqe& cqe, clock::time_point now);
     void on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now);
