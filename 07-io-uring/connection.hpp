@@ -3,7 +3,7 @@
 // the kernel has already received, and the loop hands on the completion.
 // Each state names what the connection has in the ring:
 //
-//                 part of the head: the next receive goes into its own buffer
+//                 part of the head: kept in a buffer of its own
 //                     ┌──────┐
 //                     ▼      │
 //   accept ──► reading_head ─┴─ head whole, or 400/431, or the client's EOF: answer
@@ -49,7 +49,6 @@ struct connection : evented::deadline_hook {
 
     int fd;
     state now = state::reading_head;
-    bool whole = false;      // answered exactly one whole request head: close at once
     std::uint32_t used = 0;  // bytes of the head so far
     // Only while the head arrives in pieces: a connection that has sent
     // nothing, or sent its head at once, never has one.
