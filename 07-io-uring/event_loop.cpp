@@ -75,9 +75,11 @@ event_loop::event_loop(shared_state& shared)
         ::munmap(memory, pool_bytes());
         unavailable(&ring_, "io_uring_register_buf_ring", -r);
     }
+    buffers_ = static_cast<char*>(memory) + pool_buffers * sizeof(io_uring_buf);
     io_uring_buf_ring_init(pool_);
     for (unsigned i = 0; i < pool_buffers; ++i)
-        io_uring_buf_ring_add(pool_, buffer(i), head_buffer_size(), i, io_uring_buf_ring_mask(pool_buffers), i);
+        io_uring_buf_ring_add(pool_, buffers_ + i * head_buffer_size(), head_buffer_size(), i,
+                              io_uring_buf_ring_mask(pool_buffers), i);
     io_uring_buf_ring_advance(pool_, pool_buffers);
     // Counted here, before any loop runs: no loop can then be the last to
     // stop accepting (and close the listener) while another has yet to start.
@@ -166,7 +168,7 @@ void event_loop::on_accepted(const io_uring_cqe& cqe, clock::time_point now) {
 void event_loop::on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now) {
     char* pooled = nullptr;  // the pool's buffer the kernel picked, if it picked one
     unsigned short id = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
-    if (cqe.flags & IORING_CQE_F_BUFFER) pooled = buffer(id);
+    if (cqe.flags & IORING_CQE_F_BUFFER) pooled = buffers_ + id * head_buffer_size();
     state from = c.now;
     if (c.now == state::reading_head) c.now = on_head_received(c, cqe.res, pooled);
     else if (c.now == state::lingering) c.now = on_drained(c, cqe.res);
@@ -225,10 +227,6 @@ void event_loop::receive(connection& c) {
     s->flags |= IOSQE_BUFFER_SELECT;
     s->buf_group = pool_group;
     io_uring_sqe_set_data64(s, tag(c));
-}
-
-char* event_loop::buffer(unsigned id) {
-    return reinterpret_cast<char*>(pool_) + pool_buffers * sizeof(io_uring_buf) + id * head_buffer_size();
 }
 
 // A connection past its deadline has a receive in the ring: cancel it. Its

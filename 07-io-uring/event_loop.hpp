@@ -53,7 +53,6 @@ private:
     void on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now);
     void settle(connection& c, state from, clock::time_point now);
     void receive(connection& c);
-    char* buffer(unsigned id);  // the pool's buffer `id`
     void expire(evented::deadline_list& list, clock::time_point now);
     void stop_accepting();
     std::optional<std::chrono::milliseconds> time_to_wait(clock::time_point now) const;
@@ -62,7 +61,8 @@ private:
     io_uring ring_{};
     // Receive buffers the kernel picks from only once bytes arrive, so a
     // silent connection holds none (a provided buffer ring, group 0).
-    io_uring_buf_ring* pool_ = nullptr;
+    io_uring_buf_ring* pool_ = nullptr;  // its ring of buffer addresses, the buffers behind it
+    char* buffers_ = nullptr;
     evented::deadline_list heads_;      // reading_head: the read timeout
     evented::deadline_list lingering_;  // lingering: the linger time
     std::set<std::string> answers_;     // every answer sent so far: a handful (200, 404, 400, ...)
