@@ -114,7 +114,8 @@ void event_loop::run() {
         io_uring_for_each_cqe(&ring_, head, cqe) {
             if (cqe->user_data == accept_marker) on_accepted(*cqe, now);
             else if (cqe->user_data == stop_marker) stop_accepting();
-            else if (cqe->user_data != ignored) on_received(*reinterpret_cast<connection*>(cqe->user_data), *cqe, now);
+            else if (cqe->user_data != ignored)
+                on_received(*reinterpret_cast<connection*>(cqe->user_data), *cqe, now);
             ++seen;
         }
         io_uring_cq_advance(&ring_, seen);
