@@ -34,8 +34,6 @@ std::size_t pool_bytes() { return pool_buffers * (sizeof(io_uring_buf) + head_bu
 // receive costs two completions, accepted and received.
 constexpr std::uint64_t ignored = 0, accept_marker = 1, stop_marker = 2;
 
-std::uint64_t tag(connection& c) { return reinterpret_cast<std::uintptr_t>(&c); }
-
 // As in 05, the answer waits with MSG_MORE for the FIN that shutdown sends,
 // and both leave in one segment. MSG_WAITALL: a short send goes on until
 // all is sent, so the shutdown after it never cuts the answer short.
@@ -115,7 +113,7 @@ void event_loop::run() {
             if (cqe->user_data == accept_marker) on_accepted(*cqe, now);
             else if (cqe->user_data == stop_marker) stop_accepting();
             else if (cqe->user_data != ignored)
-                on_received(*reinterpret_cast<connection*>(cqe->user_data), *cqe, now);
+                on_received(*static_cast<connection*>(io_uring_cqe_get_data(cqe)), *cqe, now);
             ++seen;
         }
         io_uring_cq_advance(&ring_, seen);
@@ -227,7 +225,7 @@ void event_loop::receive(connection& c) {
     io_uring_prep_recv(s, c.fd, nullptr, room, 0);
     s->flags |= IOSQE_BUFFER_SELECT;
     s->buf_group = pool_group;
-    io_uring_sqe_set_data64(s, tag(c));
+    io_uring_sqe_set_data(s, &c);
 }
 
 // A connection past its deadline has a receive in the ring: cancel it. Its
@@ -238,7 +236,7 @@ void event_loop::expire(evented::deadline_list& list, clock::time_point now) {
         list.remove(c);
         c.now = state::closing;
         io_uring_sqe* s = next_sqe(1);
-        io_uring_prep_cancel64(s, tag(c), 0);
+        io_uring_prep_cancel(s, &c, 0);
         io_uring_sqe_set_data64(s, ignored);
     }
 }
