@@ -13,20 +13,21 @@ namespace {
 // more; any other client may still be sending, and closing with its bytes
 // unread would make the kernel send a reset that can destroy the answer.
 state answer(connection& c, const raii_http::parse_result& parsed, bool more_may_follow) {
-    c.whole = parsed.status == raii_http::parse_status::complete && c.used == parsed.head_size &&
-              !more_may_follow;
+    bool whole = parsed.status == raii_http::parse_status::complete && c.used == parsed.head_size &&
+                 !more_may_follow;
     c.answer = raii_http::respond_to(parsed).serialize();
     c.head.reset();  // the head is answered: its buffer goes (parsed's views with it)
-    return c.whole ? state::answering : state::lingering;
+    return whole ? state::answering : state::lingering;
 }
 
 }  // namespace
 
 std::size_t head_buffer_size() { return raii_http::max_head_size + 1; }
 
-// The first receive takes a buffer from the ring's pool only once bytes
-// arrive; only a head that arrives in pieces gets a buffer of its own.
-state on_head_received(connection& c, int result, std::span<const char> bytes) {
+// Every receive lands in a buffer of the ring's pool, lent until the
+// completion is handled; only a head that arrives in pieces gets a buffer
+// of its own, where the pieces are joined.
+state on_head_received(connection& c, int result, const char* bytes) {
     if (result == -ENOBUFS) return state::reading_head;  // the pool was empty for a moment: again
     if (result < 0) return state::closing;
     if (result == 0) {
@@ -35,16 +36,17 @@ state on_head_received(connection& c, int result, std::span<const char> bytes) {
         if (c.used == 0) return state::closing;
         return answer(c, raii_http::parse_request(std::string_view(c.head.get(), c.used)), true);
     }
-    const char* start = c.head ? c.head.get() : bytes.data();
+    // Did the receive fill all the room the head had left? Then more may be waiting.
+    bool filled = static_cast<std::size_t>(result) == head_buffer_size() - c.used;
+    if (c.head) std::memcpy(c.head.get() + c.used, bytes, result);  // the next piece, after the others
+    const char* start = c.head ? c.head.get() : bytes;
     c.used += static_cast<std::uint32_t>(result);
-    // Did the receive fill all the room it had? Then more may be waiting.
-    bool filled = static_cast<std::size_t>(result) == bytes.size();
     raii_http::parse_result parsed = raii_http::parse_request(std::string_view(start, c.used));
     if (parsed.status != raii_http::parse_status::incomplete || c.used == head_buffer_size())
         return answer(c, parsed, filled);
     if (!c.head) {  // the first piece, still in the pool's buffer: keep it
         c.head = std::unique_ptr<char[]>(new char[head_buffer_size()]);  // not zeroed: written before read
-        std::memcpy(c.head.get(), bytes.data(), c.used);
+        std::memcpy(c.head.get(), bytes, c.used);
     }
     return state::reading_head;
 }
@@ -52,12 +54,6 @@ state on_head_received(connection& c, int result, std::span<const char> bytes) {
 state on_drained(connection&, int result) {
     if (result > 0 || result == -ENOBUFS) return state::lingering;
     return state::closing;  // the end of the stream, an error, or cancelled at the linger time
-}
-
-state refuse(connection& c) {
-    static const std::string page = raii_http::error_page(503, "Service Unavailable").serialize();
-    c.answer = page;
-    return state::lingering;
 }
 
 }  // namespace ring

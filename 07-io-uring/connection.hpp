@@ -3,14 +3,14 @@
 // the kernel has already received, and the loop hands on the completion.
 // Each state names what the connection has in the ring:
 //
-//                 part of the head: the next receive goes into its own buffer
+//                 part of the head: kept in a buffer of its own
 //                     ┌──────┐
 //                     ▼      │
 //   accept ──► reading_head ─┴─ head whole, or 400/431, or the client's EOF: answer
 //                     │                 │                              │
 //                     │     one whole request, nothing after     anything else
-//                     │                 ▼                              ▼      (503s too,
-//                     │             answering                      lingering   from accept)
+//                     │                 ▼                              ▼
+//                     │             answering                      lingering
 //                     │   send → shutdown → close,          send → shutdown → receive,
 //                     │          linked in the ring         linked; then receives that
 //                     │ EOF before any byte,                   drop what comes
@@ -26,7 +26,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <span>
 #include <string>
 
 namespace ring {
@@ -50,7 +49,6 @@ struct connection : evented::deadline_hook {
 
     int fd;
     state now = state::reading_head;
-    bool whole = false;      // answered exactly one whole request head: close at once
     std::uint32_t used = 0;  // bytes of the head so far
     // Only while the head arrives in pieces: a connection that has sent
     // nothing, or sent its head at once, never has one.
@@ -63,13 +61,11 @@ struct connection : evented::deadline_hook {
 std::size_t head_buffer_size();
 
 // A receive for the head completed: `result` as the kernel gave it (bytes,
-// 0 at the end of the stream, or -errno), `bytes` where they landed.
-state on_head_received(connection& c, int result, std::span<const char> bytes);
+// 0 at the end of the stream, or -errno), `bytes` the pool's buffer they
+// landed in.
+state on_head_received(connection& c, int result, const char* bytes);
 
 // A receive while lingering completed.
 state on_drained(connection& c, int result);
-
-// Over --max-connections: the answer is a 503, then linger.
-state refuse(connection& c);
 
 }  // namespace ring

@@ -1,20 +1,18 @@
 #include "event_loop.hpp"
+
+#include "connection_limit.hpp"
 #include "server.hpp"
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <poll.h>
 #include <string>
 #include <sys/mman.h>
 #include <sys/socket.h>
 #include <system_error>
-#include <unistd.h>
 
 namespace ring {
 namespace {
-
-// After answering, how long to keep reading what a client still sends (as 03).
 
 // Out of descriptors: how long a loop stops accepting before trying again.
 constexpr auto accept_pause = std::chrono::milliseconds(100);
@@ -27,25 +25,23 @@ constexpr unsigned ring_entries = 256;
 // completions can take; a power of two, as a buffer ring needs.
 constexpr unsigned pool_buffers = 64;
 constexpr int pool_group = 0;
+std::size_t pool_bytes() { return pool_buffers * (sizeof(io_uring_buf) + head_buffer_size()); }
 
 // user_data says what a completion is about: a connection's address (its
-// receive), a marker (no connection lives at such a small address), or an
-// odd number: a descriptor whose close did not run. Sends, shutdowns and
-// closes report only a failure (IOSQE_CQE_SKIP_SUCCESS): a request answered
-// at its first receive costs two completions, accepted and received.
-constexpr std::uint64_t ignored = 0, accept_marker = 2, stop_marker = 4;
-
-std::uint64_t tag(connection& c) { return reinterpret_cast<std::uintptr_t>(&c); }
-std::uint64_t closing(int fd) { return static_cast<std::uint64_t>(fd) << 1 | 1; }
+// receive) or a marker (no connection lives at such a small address).
+// Sends, shutdowns and closes report only a failure (IOSQE_CQE_SKIP_SUCCESS)
+// and, like cancels, need nothing more: a request answered at its first
+// receive costs two completions, accepted and received.
+constexpr std::uint64_t ignored = 0, accept_marker = 1, stop_marker = 2;
 
 // As in 05, the answer waits with MSG_MORE for the FIN that shutdown sends,
 // and both leave in one segment. MSG_WAITALL: a short send goes on until
-// all is sent, instead of breaking the chain that follows it.
+// all is sent, so the shutdown after it never cuts the answer short.
 constexpr int send_flags = MSG_MORE | MSG_WAITALL;
 
 [[noreturn]] void unavailable(io_uring* ring, const char* call, int error) {
     if (ring) io_uring_queue_exit(ring);
-    throw ring_unavailable(std::string(call) + ": " + std::strerror(error));
+    throw ring_unavailable(error, std::system_category(), call);
 }
 
 }  // namespace
@@ -61,30 +57,28 @@ event_loop::event_loop(shared_state& shared)
     int r = io_uring_queue_init_params(ring_entries, &ring_, &params);
     if (r == -EINVAL) r = io_uring_queue_init_params(ring_entries, &ring_, &(params = {}));
     if (r < 0) unavailable(nullptr, "io_uring_setup", -r);  // ENOSYS: no io_uring; EPERM: forbidden here
-    // Linux 5.17: waits with a timeout in one call, and skips the
-    // completions of successful sends and shutdowns.
-    constexpr unsigned needed = IORING_FEAT_NODROP | IORING_FEAT_EXT_ARG | IORING_FEAT_CQE_SKIP;
-    if ((params.features & needed) != needed) unavailable(&ring_, "io_uring features", ENOTSUP);
 
-    // Linux 5.19 (as multishot accept): the pool of receive buffers.
-    std::size_t ring_bytes = pool_buffers * sizeof(io_uring_buf);
-    void* memory = ::mmap(nullptr, ring_bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    // Linux 5.19, as multishot accept: the pool of receive buffers. Every
+    // other feature used here (hard links, skipped completions, waits with
+    // a timeout in one call) is older. One mapping, page-aligned as the
+    // kernel needs: the ring of the buffers' addresses, then the buffers,
+    // each resident only once the kernel writes into it.
+    void* memory = ::mmap(nullptr, pool_bytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (memory == MAP_FAILED) unavailable(&ring_, "mmap", errno);
-    pool_ring_ = static_cast<io_uring_buf_ring*>(memory);
+    pool_ = static_cast<io_uring_buf_ring*>(memory);
     io_uring_buf_reg reg{.ring_addr = reinterpret_cast<std::uintptr_t>(memory),
                          .ring_entries = pool_buffers,
                          .bgid = pool_group};
     if (r = io_uring_register_buf_ring(&ring_, &reg, 0); r < 0) {
-        ::munmap(memory, ring_bytes);
+        ::munmap(memory, pool_bytes());
         unavailable(&ring_, "io_uring_register_buf_ring", -r);
     }
-    // Resident only once the kernel writes into them.
-    pool_ = std::unique_ptr<char[]>(new char[pool_buffers * head_buffer_size()]);
-    io_uring_buf_ring_init(pool_ring_);
+    buffers_ = static_cast<char*>(memory) + pool_buffers * sizeof(io_uring_buf);
+    io_uring_buf_ring_init(pool_);
     for (unsigned i = 0; i < pool_buffers; ++i)
-        io_uring_buf_ring_add(pool_ring_, pool_.get() + i * head_buffer_size(), head_buffer_size(), i,
+        io_uring_buf_ring_add(pool_, buffers_ + i * head_buffer_size(), head_buffer_size(), i,
                               io_uring_buf_ring_mask(pool_buffers), i);
-    io_uring_buf_ring_advance(pool_ring_, pool_buffers);
+    io_uring_buf_ring_advance(pool_, pool_buffers);
     // Counted here, before any loop runs: no loop can then be the last to
     // stop accepting (and close the listener) while another has yet to start.
     ++shared_.loops_accepting;
@@ -92,7 +86,7 @@ event_loop::event_loop(shared_state& shared)
 
 event_loop::~event_loop() {
     io_uring_queue_exit(&ring_);  // cancels whatever is still in the ring
-    ::munmap(pool_ring_, pool_buffers * sizeof(io_uring_buf));
+    ::munmap(pool_, pool_bytes());
 }
 
 // tutorial: uring-run
@@ -105,21 +99,21 @@ void event_loop::run() {
     while (!stopping_ || live_ > 0 || accepting_) {
         // One system call submits everything prepared since the last one
         // and waits for at least one completion (or the next deadline).
+        __kernel_timespec ts{};
+        auto wait = time_to_wait(clock::now());
+        if (wait) ts = {.tv_sec = wait->count() / 1000, .tv_nsec = wait->count() % 1000 * 1'000'000};
         io_uring_cqe* first = nullptr;
-        int r;
-        if (auto wait = time_to_wait(clock::now())) {
-            __kernel_timespec ts{.tv_sec = wait->count() / 1000, .tv_nsec = wait->count() % 1000 * 1'000'000};
-            r = io_uring_submit_and_wait_timeout(&ring_, &first, 1, &ts, nullptr);
-        } else {
-            r = io_uring_submit_and_wait(&ring_, 1);
-        }
+        int r = io_uring_submit_and_wait_timeout(&ring_, &first, 1, wait ? &ts : nullptr, nullptr);
         if (r < 0 && r != -ETIME && r != -EINTR && r != -EBUSY && r != -EAGAIN)
             throw std::system_error(-r, std::system_category(), "io_uring_enter");
         auto now = clock::now();
         unsigned head, seen = 0;
         io_uring_cqe* cqe;
         io_uring_for_each_cqe(&ring_, head, cqe) {
-            on_completion(*cqe, now);
+            if (cqe->user_data == accept_marker) on_accepted(*cqe, now);
+            else if (cqe->user_data == stop_marker) stop_accepting();
+            else if (cqe->user_data != ignored)
+                on_received(*static_cast<connection*>(io_uring_cqe_get_data(cqe)), *cqe, now);
             ++seen;
         }
         io_uring_cq_advance(&ring_, seen);
@@ -161,38 +155,26 @@ void event_loop::on_accepted(const io_uring_cqe& cqe, clock::time_point now) {
         else if (!stopping_) accept_clients();
     }
     if (cqe.res < 0) return;
-    auto* c = new connection(cqe.res);  // deleted once its close is in the ring (forget)
-    ++live_;
-    if (shared_.open_connections.fetch_add(1) >= shared_.max_connections) c->now = refuse(*c);
-    settle(*c, state::reading_head, now);
-}
-
-void event_loop::on_completion(const io_uring_cqe& cqe, clock::time_point now) {
-    if (cqe.user_data == ignored) return;
-    if (cqe.user_data == accept_marker) return on_accepted(cqe, now);
-    if (cqe.user_data == stop_marker) return stop_accepting();
-    if (cqe.user_data & 1) {  // a close failed; cancelled: the send or shutdown before it did (the client had gone)
-        if (cqe.res == -ECANCELED) ::close(static_cast<int>(cqe.user_data >> 1));
-        return;
+    if (shared_.open_connections.fetch_add(1) >= shared_.max_connections) {
+        shared_.open_connections.fetch_sub(1);
+        return raii_http::refuse(raii_http::unique_fd(cqe.res));
     }
-    on_received(*reinterpret_cast<connection*>(cqe.user_data), cqe, now);
+    auto* c = new connection(cqe.res);  // deleted once its close is in the ring (settle)
+    ++live_;
+    settle(*c, state::reading_head, now);
 }
 
 void event_loop::on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now) {
     char* pooled = nullptr;  // the pool's buffer the kernel picked, if it picked one
     unsigned short id = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
-    if (cqe.flags & IORING_CQE_F_BUFFER) pooled = pool_.get() + id * head_buffer_size();
+    if (cqe.flags & IORING_CQE_F_BUFFER) pooled = buffers_ + id * head_buffer_size();
     state from = c.now;
-    if (c.now == state::reading_head) {
-        auto bytes = pooled ? std::span<const char>(pooled, head_buffer_size())
-                            : std::span<const char>(c.head.get() + c.used, head_buffer_size() - c.used);
-        c.now = on_head_received(c, cqe.res, bytes);
-    } else if (c.now == state::lingering) {
-        c.now = on_drained(c, cqe.res);
-    }  // closing: timed out, and whatever came is dropped
+    if (c.now == state::reading_head) c.now = on_head_received(c, cqe.res, pooled);
+    else if (c.now == state::lingering) c.now = on_drained(c, cqe.res);
+    // closing: timed out, and whatever came is dropped
     if (pooled) {  // read (or copied): back into the pool
-        io_uring_buf_ring_add(pool_ring_, pooled, head_buffer_size(), id, io_uring_buf_ring_mask(pool_buffers), 0);
-        io_uring_buf_ring_advance(pool_ring_, 1);
+        io_uring_buf_ring_add(pool_, pooled, head_buffer_size(), id, io_uring_buf_ring_mask(pool_buffers), 0);
+        io_uring_buf_ring_advance(pool_, 1);
     }
     settle(c, from, now);
 }
@@ -219,37 +201,31 @@ void event_loop::settle(connection& c, state from, clock::time_point now) {
         io_uring_prep_shutdown(shut, c.fd, SHUT_WR);
         for (io_uring_sqe* s : {send, shut}) {
             io_uring_sqe_set_data64(s, ignored);
-            s->flags |= IOSQE_IO_LINK | IOSQE_CQE_SKIP_SUCCESS;  // the next starts once this succeeded
+            // The next starts once this ended, even if it failed (the client
+            // gone): the close after it must run all the same.
+            s->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
         }
     }
     if (c.now == state::reading_head || c.now == state::lingering) return receive(c);
     io_uring_sqe* close = next_sqe(1);  // answering or closing
     io_uring_prep_close(close, c.fd);
-    io_uring_sqe_set_data64(close, closing(c.fd));
+    io_uring_sqe_set_data64(close, ignored);
     close->flags |= IOSQE_CQE_SKIP_SUCCESS;
-    forget(c);
+    shared_.open_connections.fetch_sub(1);  // out of its list already
+    --live_;
+    delete &c;
 }
 // end tutorial
 
-// Into the head's own buffer once it has one; otherwise the kernel picks a
-// buffer from the pool when bytes arrive (IOSQE_BUFFER_SELECT).
+// The kernel picks a buffer from the pool only when bytes arrive
+// (IOSQE_BUFFER_SELECT), and fills no more than the head has room left.
 void event_loop::receive(connection& c) {
+    std::size_t room = head_buffer_size() - (c.now == state::reading_head ? c.used : 0);
     io_uring_sqe* s = next_sqe(1);
-    if (c.head) {
-        io_uring_prep_recv(s, c.fd, c.head.get() + c.used, head_buffer_size() - c.used, 0);
-    } else {
-        io_uring_prep_recv(s, c.fd, nullptr, head_buffer_size(), 0);
-        s->flags |= IOSQE_BUFFER_SELECT;
-        s->buf_group = pool_group;
-    }
-    io_uring_sqe_set_data64(s, tag(c));
-}
-
-void event_loop::forget(connection& c) {
-    if (c.list) c.list->remove(c);
-    shared_.open_connections.fetch_sub(1);
-    --live_;
-    delete &c;
+    io_uring_prep_recv(s, c.fd, nullptr, room, 0);
+    s->flags |= IOSQE_BUFFER_SELECT;
+    s->buf_group = pool_group;
+    io_uring_sqe_set_data(s, &c);
 }
 
 // A connection past its deadline has a receive in the ring: cancel it. Its
@@ -260,7 +236,7 @@ void event_loop::expire(evented::deadline_list& list, clock::time_point now) {
         list.remove(c);
         c.now = state::closing;
         io_uring_sqe* s = next_sqe(1);
-        io_uring_prep_cancel64(s, tag(c), 0);
+        io_uring_prep_cancel(s, &c, 0);
         io_uring_sqe_set_data64(s, ignored);
     }
 }

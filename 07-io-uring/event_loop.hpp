@@ -11,11 +11,10 @@
 
 #include <atomic>
 #include <chrono>
-#include <memory>
 #include <optional>
 #include <set>
 #include <string>
-#include <stdexcept>
+#include <system_error>
 
 namespace ring {
 
@@ -30,8 +29,8 @@ struct shared_state {
 };
 
 // This kernel (or emulator, or sandbox) offers no io_uring this stage can use.
-struct ring_unavailable : std::runtime_error {
-    using std::runtime_error::runtime_error;
+struct ring_unavailable : std::system_error {
+    using std::system_error::system_error;
 };
 
 class event_loop {
@@ -48,14 +47,12 @@ public:
     void run();
 
 private:
-    io_uring_sqe* next_sqe(unsigned linked);
+    io_uring_sqe* next_sqe(unsigned chain);
     void accept_clients();
-    void on_completion(const io_uring_cqe& cqe, clock::time_point now);
     void on_accepted(const io_uring_cqe& cqe, clock::time_point now);
     void on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now);
     void settle(connection& c, state from, clock::time_point now);
     void receive(connection& c);
-    void forget(connection& c);
     void expire(evented::deadline_list& list, clock::time_point now);
     void stop_accepting();
     std::optional<std::chrono::milliseconds> time_to_wait(clock::time_point now) const;
@@ -64,8 +61,8 @@ private:
     io_uring ring_{};
     // Receive buffers the kernel picks from only once bytes arrive, so a
     // silent connection holds none (a provided buffer ring, group 0).
-    io_uring_buf_ring* pool_ring_ = nullptr;
-    std::unique_ptr<char[]> pool_;
+    io_uring_buf_ring* pool_ = nullptr;  // its ring of buffer addresses, the buffers behind it
+    char* buffers_ = nullptr;
     evented::deadline_list heads_;      // reading_head: the read timeout
     evented::deadline_list lingering_;  // lingering: the linger time
     std::set<std::string> answers_;     // every answer sent so far: a handful (200, 404, 400, ...)
