@@ -102,7 +102,8 @@ void measure_costs(benchmark::State& state, const row& r, const settings& config
     }
     if (!strace) note = "strace is not installed (a Linux tool)";
     else if (!valgrind) note = "valgrind is not installed (not on macOS)";
-    else if (note.empty() && (!syscalls || !instructions)) note = "a run under a tool failed";
+    else if (note.empty() && !syscalls) note = "strace wrote no count";
+    else if (note.empty() && !instructions) note = "callgrind wrote no count";
     auto strip = workshop::find_program("strip");
     auto copy = dir / (r.name + ".stripped");
     if (r.what == row::kind::built && strip && workshop::run_command(*strip, {"-o", copy.string(), r.command[0]}).exit_code == 0)
