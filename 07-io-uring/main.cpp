@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <csignal>
+#include <pthread.h>
 #include <memory>
 #include <sys/socket.h>
 #include <system_error>
@@ -81,8 +82,18 @@ int main(int argc, char* argv[]) {
         // One listener, in every loop's ring; left blocking, as the ring
         // waits for clients itself.
         shared.listener = raii_http::listen_on(port, SOMAXCONN);
+        // SIGINT and SIGTERM go to this thread alone: the loops inherit a
+        // mask that blocks them. A loop waits inside io_uring_enter, where
+        // ThreadSanitizer, which runs a handler only at a call it knows of,
+        // would hold the handler back for ever.
+        sigset_t stop_signals;
+        sigemptyset(&stop_signals);
+        sigaddset(&stop_signals, SIGINT);
+        sigaddset(&stop_signals, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
         std::vector<std::thread> threads;
         for (auto& loop : event_loops) threads.emplace_back(run_or_exit, loop.get());
+        pthread_sigmask(SIG_UNBLOCK, &stop_signals, nullptr);
         for (auto& t : threads) t.join();
         return 0;
     } catch (const ring::ring_unavailable& e) {
