@@ -2,53 +2,79 @@
 
 #include "support/golden.hpp"
 
+#include <csignal>
 #include <fstream>
 #include <pwd.h>
+#include <string_view>
+#include <utility>
 #include <unistd.h>
 
 namespace workshop {
 namespace {
 
-// Every file nginx writes stays in `dir`. Only a root master switches its
-// workers to another user (by default nobody, who could not read `dir`),
-// so as root it is told to stay root.
-std::string config(const std::filesystem::path& dir, int port) {
-    std::string d = dir.string(), user;
+std::filesystem::path directory(int port) {
+    return std::filesystem::temp_directory_path() / ("workshop-nginx-" + std::to_string(port));
+}
+
+// Every file nginx writes stays in its directory (@DIR@). One worker per
+// core, as nginx advises for production; the idle connections a benchmark
+// holds may all land on one of them. Only a root master switches its
+// workers to another user (by default nobody, who could not read the
+// directory), so as root it is told to stay root (@USER@).
+constexpr std::string_view config = R"(daemon off;
+@USER@
+worker_processes auto;
+worker_rlimit_nofile 25000;
+pid @DIR@/nginx.pid;
+error_log @DIR@/error.log warn;
+events { worker_connections 20000; }
+http {
+    access_log off;
+    client_body_temp_path @DIR@/client_body;
+    proxy_temp_path @DIR@/proxy;
+    fastcgi_temp_path @DIR@/fastcgi;
+    uwsgi_temp_path @DIR@/uwsgi;
+    scgi_temp_path @DIR@/scgi;
+    server {
+        listen 127.0.0.1:@PORT@;
+        root @DIR@/www;
+        default_type text/html;
+        charset utf-8;
+    }
+}
+)";
+
+// Writes the page and the configuration; nginx's arguments.
+std::vector<std::string> configure(int port) {
+    std::string dir = directory(port).string(), user;
+    std::filesystem::create_directories(dir + "/www");
+    const std::string& golden = golden_response();
+    std::ofstream(dir + "/www/index.html", std::ios::binary) << golden.substr(golden.find("\r\n\r\n") + 4);
     if (::geteuid() == 0)
-        if (const passwd* me = ::getpwuid(::geteuid())) user = std::string("user ") + me->pw_name + ";\n";
-    return "daemon off;\n" + user + "worker_processes 1;\npid " + d + "/nginx.pid;\nerror_log " + d +
-           "/error.log warn;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n"
-           "  client_body_temp_path " + d + "/client_body;\n  proxy_temp_path " + d + "/proxy;\n"
-           "  fastcgi_temp_path " + d + "/fastcgi;\n  uwsgi_temp_path " + d + "/uwsgi;\n"
-           "  scgi_temp_path " + d + "/scgi;\n"
-           "  server {\n    listen 127.0.0.1:" + std::to_string(port) + ";\n    root " + d +
-           "/www;\n    default_type text/html;\n    charset utf-8;\n  }\n}\n";
+        if (const passwd* me = ::getpwuid(::geteuid())) user = std::string("user ") + me->pw_name + ";";
+    std::string text(config);
+    using replacement = std::pair<std::string_view, std::string>;
+    for (const auto& [from, to] : {replacement{"@USER@", user}, replacement{"@DIR@", dir},
+                                   replacement{"@PORT@", std::to_string(port)}})
+        for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+            text.replace(at, from.size(), to);
+    std::ofstream(dir + "/nginx.conf") << text;
+    return {"-p", dir, "-e", dir + "/error.log", "-c", dir + "/nginx.conf"};
 }
 
 }  // namespace
 
-nginx_server::nginx_server(const std::filesystem::path& program) {
-    int port = free_port();
-    dir_ = std::filesystem::temp_directory_path() / ("workshop-nginx-" + std::to_string(port));
-    std::filesystem::create_directories(dir_ / "www");
-    try {
-        const std::string& golden = golden_response();
-        std::ofstream(dir_ / "www" / "index.html", std::ios::binary) << golden.substr(golden.find("\r\n\r\n") + 4);
-        std::ofstream(dir_ / "nginx.conf") << config(dir_, port);
-        process_ = std::make_unique<server_process>(
-            program, std::vector<std::string>{"-p", dir_.string(), "-e", (dir_ / "error.log").string(), "-c",
-                                              (dir_ / "nginx.conf").string()},
-            port);
-    } catch (...) {
-        std::filesystem::remove_all(dir_);
-        throw;
-    }
+nginx_server::nginx_server(const std::filesystem::path& program, int port) try
+    : server_process(program, configure(port), port) {
+} catch (...) {
+    std::error_code ignored;
+    std::filesystem::remove_all(directory(port), ignored);
 }
 
 nginx_server::~nginx_server() {
-    process_.reset();
+    stop(SIGTERM);
     std::error_code ignored;
-    std::filesystem::remove_all(dir_, ignored);
+    std::filesystem::remove_all(directory(port()), ignored);
 }
 
 std::unique_ptr<nginx_server> start_nginx() {

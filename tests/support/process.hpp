@@ -95,7 +95,7 @@ public:
                    int port);
     server_process(const server_process&) = delete;
     server_process& operator=(const server_process&) = delete;
-    ~server_process();
+    virtual ~server_process();
 
     int port() const { return port_; }
     pid_t pid() const { return pid_; }
