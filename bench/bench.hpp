@@ -1,5 +1,5 @@
-// The measuring side of the benchmark, in one header: the rows (rows.cpp), the
-// client (load.cpp), one window and what the kernel counts around it
+// The measuring side of the benchmark, in one header: the rows (rows.cpp),
+// the client (load.cpp), one window and what the kernel counts around it
 // (window.cpp), and the counted costs (costs.cpp). main.cpp hands them to
 // Google Benchmark; report.py renders what it recorded.
 #pragma once
@@ -13,7 +13,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +26,6 @@ struct scenario {
     std::string_view name, title;  // "scenario/<row>/32-clients"; the report's heading
     int clients = 1, stalled = 0;  // stalled: connections that connect and never send
 };
-
 inline constexpr std::array<scenario, 3> scenarios = {{
     {"one-client", "one client", 1, 0},
     {"32-clients", "32 clients", 32, 0},
@@ -38,12 +36,10 @@ inline constexpr std::array<int, 3> held_counts = {0, 1000, 10000};
 constexpr int held_load_clients = 32;  // throughput while they are held
 
 struct windows { int count; std::chrono::milliseconds length; };
-
 struct settings {
     bool quick = false;
     windows scenario{5, 1200ms}, clients{3, 400ms}, idle{3, 400ms};
-    std::chrono::seconds wrk_window = 2s;
-    int client_check_rounds = 3;  // wrk and our client, in turns
+    windows client_check{3, 2s};  // wrk and our client, in turns
     int cost_requests = 200;      // requests under strace and callgrind
     std::filesystem::path out_dir = BENCH_OUT_DIR;
 };
@@ -55,34 +51,26 @@ struct row {
     std::vector<std::string> command;  // "{port}" marks the port; else --port N is appended
     kind what = kind::built;
     // Found by the check before any window: why it cannot be measured,
-    // whether it serves a client while another stays silent, nginx's header
-    // lines that the golden response lacks ("+ ...") or has ("- ..."), and
-    // the size of its answer.
+    // whether it serves a client while another stays silent, and its answer.
     std::string problem;
     bool concurrent = false;
-    std::vector<std::string> header_differences;
-    std::size_t response_size = 0;
-    bool ran = false;  // a window of it ran (see --benchmark_filter)
+    std::string answer;
 };
 
 // The build's rows (WORKSHOP_SERVERS_FILE: "name<TAB>label<TAB>path" per line),
 // then each --with NAME=COMMAND (std::invalid_argument when malformed), then nginx.
-std::vector<row> read_rows(const std::filesystem::path& servers_file,
-                           const std::vector<std::string>& added);
+std::vector<row> read_rows(const std::filesystem::path& servers_file, const std::vector<std::string>& added);
 
 // Starts a row's server on a free port, behind `wrapper` (strace, valgrind),
 // and waits until it accepts. Throws std::runtime_error.
-std::unique_ptr<workshop::server_process> start(const row& r, const std::filesystem::path& work_dir,
-                                                const std::vector<std::string>& wrapper = {});
+std::unique_ptr<workshop::server_process> start(const row& r, const std::vector<std::string>& wrapper = {});
 
-// A fresh server that answered GET / with the golden response (or, for
-// nginx, its status line, Content-Type and body), or nullptr and `problem`
-// saying why not.
-std::unique_ptr<workshop::server_process> start_checked(row& r, const std::filesystem::path& work_dir,
-                                                        std::string& problem);
+// A fresh server that answered GET / with the golden response (nginx: its
+// status line, Content-Type and body), or nullptr and `problem` saying why not.
+std::unique_ptr<workshop::server_process> start_checked(row& r, std::string& problem);
 
 // Starts the row once: its answer, and whether it serves concurrently.
-void check_row(row& r, const std::filesystem::path& work_dir);
+void check_row(row& r);
 
 // --- the client (load.cpp) ---
 // Every request the benchmark sends; keep-alive servers close after it too.
@@ -94,17 +82,12 @@ struct load_plan {
     std::size_t response_size = 0;  // bytes of one full response
 };
 
-// Packets of a connection that the server's full accept queue dropped: SYNs,
-// and the ACK and request that end a handshake (each one ListenOverflow).
-struct drops { std::uint64_t syn = 0, handshake_end = 0; };
-
 struct load_result {
-    std::uint64_t completed = 0;   // full responses of the expected size
-    std::uint64_t failed = 0;      // refused, cut short or the wrong size
-    std::uint64_t unavailable = 0; // of those: answered "503 Service Unavailable"
-    std::uint64_t unfinished = 0;  // still waiting when the window closed
-    std::uint64_t retried = 0;     // connections that saw a drop (load.cpp)
-    drops dropped;
+    std::uint64_t completed = 0;    // full responses of the expected size
+    std::uint64_t failed = 0;       // refused, cut short or the wrong size
+    std::uint64_t unavailable = 0;  // of those: answered "503 Service Unavailable"
+    std::uint64_t unfinished = 0;   // still waiting when the window closed
+    std::uint64_t retried = 0;      // connections a full accept queue dropped a packet of
     double seconds = 0;
     std::vector<float> latencies_us;  // connect to last byte, sorted
 
@@ -129,16 +112,12 @@ private:
     std::vector<workshop::socket_fd> fds_;
 };
 
-// --- one window (window.cpp) ---
+// --- one window (window.cpp), counted costs and the client check (costs.cpp) ---
 bool enter_own_network_namespace();
 void measure_scenario(benchmark::State& state, row& r, const scenario& s, const settings& config);
 void measure_clients(benchmark::State& state, row& r, int clients, const settings& config);
 void measure_held(benchmark::State& state, row& r, int held, const settings& config);
-
-// --- counted costs (costs.cpp) ---
 void measure_costs(benchmark::State& state, const row& r, const settings& config);
-
-// wrk's requests per second against port; nullopt if wrk is missing or failed.
-std::optional<double> wrk_requests_per_second(int port, int clients, std::chrono::seconds duration);
+void check_client(benchmark::State& state, const row& r, bool wrk, const settings& config);
 
 }  // namespace bench

@@ -1,9 +1,8 @@
 #!/usr/bin/env python3
 """The benchmark's smoke test (ctest -L bench): runs the quick mode, then
-checks what it wrote, never a speed: report.md has every scenario's table
-with a row for every server of the build and nginx, the dropped-connection
-check, both sweeps, the comparisons and the costs, and the three charts are
-PNGs it shows.
+checks what it wrote, never a speed: report.md has a table per scenario with
+a row for every server of the build and nginx, the comparisons, both sweeps,
+the client check and the costs, and shows three PNG charts.
 
     check_report.py HTTP_BENCH SERVERS_FILE OUT_DIR
 """
@@ -18,41 +17,31 @@ if subprocess.run([bench, "--quick", "--out-dir", out_dir], timeout=85).returnco
     sys.exit("http_bench --quick failed")
 
 report = open(os.path.join(out_dir, "report.md")).read()
-run = json.loads(json.load(open(os.path.join(out_dir, "results.json")))["context"]["bench"])
-built = [line.split("\t")[0] for line in open(servers_file) if line.strip() and not line.startswith("#")]
 sections = dict(re.findall(r"^## (.*)\n((?:(?!## ).*\n)*)", report, flags=re.M))  # title: text up to the next
-missing = []
+rows = [line.split("\t") for line in open(servers_file).read().splitlines() if line and not line.startswith("#")]
+built = [name for name, _, _ in rows]
+native = [name for name, _, program in rows if open(program, "rb").read(2) != b"#!"] + ["nginx"]  # a script: emulated
+context = json.load(open(os.path.join(out_dir, "results.json")))["context"]
+concurrent = [r[0] for r in (line.split("\t") for line in context["bench.rows"].splitlines()) if r[3] == "1"]
+missing = [f"only {concurrent} serve concurrently, by the check before measuring"] * (len(concurrent) < 2)
+for chart in ("throughput.png", "clients.png", "idle.png"):
+    path = os.path.join(out_dir, chart)
+    if not os.path.exists(path) or open(path, "rb").read(8) != b"\x89PNG\r\n\x1a\n" or f"]({chart})" not in report:
+        missing.append(f"{path} is not a PNG that report.md shows")
 
 
 def expect(title, *lines):
-    if title not in sections:
-        missing.append(f'no section "## {title}"')
-    missing.extend(f'no "{line}" under "{title}"' for line in lines if line not in sections.get(title, ""))
+    missing.extend([f'no section "## {title}"'] * (title not in sections) +
+                   [f'no "{line}" under "{title}"' for line in lines if line not in sections.get(title, "")])
 
 
-rows = {r["name"]: r for r in run["rows"]}
-servers = built + ["nginx"]
-native = [s for s in servers if rows[s]["kind"] != "emulated"]
-for s in run["scenarios"]:
-    expect(s["title"], "| TCP segments per request |", "| server CPU µs per request |",
-           *[f"| {server} |" for server in servers])
-    expect("Dropped connections, counted twice", *[f"| {server} | {s['title']} |" for server in servers])
-    expect("Comparisons", f"### {s['title']}",
-           *[f"| {server} | nginx |" for server in native if rows[server]["kind"] == "built"])
-expect("How throughput grows with clients", "| server | 1 | 4 | 16 | 64 | 256 |",
-       *[f"| {server} |" for server in native])
-concurrent = [s for s in servers if rows[s]["concurrent"]]
-if len(concurrent) < 2:
-    missing.append(f"only {concurrent} serve concurrently, by the check before measuring")
-expect("What idle connections cost",
-       *[f"| {server} | {held:,} |" for server in concurrent for held in run["held_counts"]])
-expect("Cost per request", *[f"| {server} |" for server in native if server != "nginx"])
-for chart in ("throughput", "clients", "idle"):
-    path = os.path.join(out_dir, chart + ".png")
-    if not os.path.exists(path) or open(path, "rb").read(8) != b"\x89PNG\r\n\x1a\n":
-        missing.append(f"{path} is not a PNG")
-    if f"]({chart}.png)" not in report:
-        missing.append(f"report.md does not show {chart}.png")
+for title in ("one client", "32 clients", "32 clients + 16 stalled"):
+    expect(title, "| TCP segments per request |", "| server CPU µs per request |", *[f"| {s} |" for s in built + ["nginx"]])
+    expect("Comparisons", f"### {title}", *[f"| {s} | nginx |" for s in native[:-1]])
+expect("How throughput grows with clients", "| server | 1 | 4 | 16 | 64 | 256 |", *[f"| {s} |" for s in native])
+expect("What idle connections cost", *[f"| {s} | {held} |" for s in concurrent for held in ("0", "1,000", "10,000")])
+expect("Is the client what is measured?", "| wrk |", "| this benchmark |")
+expect("Cost per request", *[f"| {s} |" for s in native[:-1]])
 if missing:
     sys.exit("report.md: " + "\n".join(missing))
-print(f"report.md: {len(servers)} rows in each scenario, both sweeps, the comparisons, the costs; 3 PNG charts")
+print(f"report.md: {len(built) + 1} rows in each scenario, the comparisons, both sweeps, the client check, the costs; 3 PNG charts")

@@ -12,8 +12,8 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <string_view>
 #include <poll.h>
+#include <string_view>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -66,85 +66,66 @@ tcp_info info_of(int fd) {
 
 std::uint32_t resends(int fd) { return info_of(fd).tcpi_total_retrans; }
 
-// The packets of this connection the server's kernel dropped, as our side
-// can tell. On loopback nothing is lost except what a full accept queue
-// drops, and the kernel answers in microseconds, so:
-// - each SYN we resent was dropped, and so was a SYN still unanswered after
+// Did the server's full accept queue drop a packet of this connection, as
+// our side can tell? On loopback nothing else is lost, and the kernel
+// answers in microseconds, so:
+// - a SYN we resent was dropped, and so was a SYN still unanswered after
 //   100 ms when the window closed (its resend was due after a second);
 // - if our request had to be resent, or was still unacknowledged when the
 //   window closed on it, the server's kernel dropped the handshake's last
-//   ACK (it made no connection of it) and every copy of the request it did
-//   not acknowledge. (Stage 01 closes without reading the request, so a
-//   finished request may stay unacknowledged: that is no drop.)
+//   ACK (it made no connection of it). (Stage 01 closes without reading
+//   the request, so a finished request may stay unacknowledged: no drop.)
 // `syn_resends` is tcpi_total_retrans when the handshake completed.
-// tutorial: drops-seen
-drops drops_seen(int fd, std::uint32_t syn_resends, clock::duration waited, bool window_closed) {
+bool saw_drop(int fd, std::uint32_t syn_resends, clock::duration waited, bool window_closed) {
     tcp_info info = info_of(fd);
-    if (info.tcpi_state == TCP_SYN_SENT)
-        return {info.tcpi_total_retrans + (waited > 100ms ? 1u : 0u), 0};
+    if (info.tcpi_state == TCP_SYN_SENT) return info.tcpi_total_retrans > 0 || waited > 100ms;
     bool unacknowledged = window_closed && info.tcpi_unacked > 0;
-    std::uint32_t requests = info.tcpi_total_retrans - syn_resends + (unacknowledged ? 1 : 0);
-    return {syn_resends, requests > 0 ? requests + 1 : 0};
+    return syn_resends > 0 || info.tcpi_total_retrans > syn_resends || unacknowledged;
 }
-// end tutorial
 #else
 // macOS has no tcp_info; its tcp_connection_info tells less: no drops are counted there.
 std::uint32_t resends(int) { return 0; }
-drops drops_seen(int, std::uint32_t, clock::duration, bool) { return {}; }
+bool saw_drop(int, std::uint32_t, clock::duration, bool) { return false; }
 #endif
 
-enum class outcome { completed, failed, unavailable, unfinished };
-
-// Sends the request and reads the whole response, until `end`.
-outcome exchange(const load_plan& plan, int fd, clock::time_point end) {
-    if (!workshop::send_all(fd, request)) return outcome::failed;
-    char buffer[4096];
-    std::size_t got = 0;
-    char first[16] = {};  // the start of the status line
-    while (got < plan.response_size) {
-        if (!wait_for(fd, POLLIN, end)) return outcome::unfinished;
-        ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-        if (n > 0) {
-            if (got == 0) std::memcpy(first, buffer, std::min<std::size_t>(n, sizeof first - 1));
-            got += static_cast<std::size_t>(n);
-        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
-            break;  // the server ended the connection (a reset from 01 is normal)
-        }
-    }
-    std::string_view status(first);
-    if (status.starts_with("HTTP/1.1 503 ")) return outcome::unavailable;
-    if (got != plan.response_size || !status.starts_with("HTTP/1.1 200 ")) return outcome::failed;
-    return outcome::completed;
-}
-
-// One request on a fresh connection, counted into `t`.
+// One request on a fresh connection, counted into `t`: connect, send the
+// request, read the whole response, and give up when the window ends.
 void one_request(const load_plan& plan, clock::time_point end, load_result& t) {
     auto start = clock::now();
     workshop::socket_fd fd = start_connect(plan.port);
-    outcome result = fd.get() < 0 ? outcome::failed : outcome::unfinished;
-    std::uint32_t syn_resends = 0;
-    if (fd.get() >= 0 && wait_connected(fd.get(), end)) {
-        syn_resends = resends(fd.get());
-        result = exchange(plan, fd.get(), end);
-    } else if (clock::now() < end) {
-        result = outcome::failed;  // refused
+    bool connected = fd.get() >= 0 && wait_connected(fd.get(), end);
+    bool unfinished = !connected && fd.get() >= 0 && clock::now() >= end;  // else refused
+    std::uint32_t syn_resends = connected ? resends(fd.get()) : 0;
+    std::size_t got = 0;
+    char status[16] = {};  // the start of the status line
+    if (connected && workshop::send_all(fd.get(), request)) {
+        char buffer[4096];
+        while (got < plan.response_size) {
+            if (!wait_for(fd.get(), POLLIN, end)) {
+                unfinished = true;
+                break;
+            }
+            ssize_t n = ::recv(fd.get(), buffer, sizeof buffer, 0);
+            if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+            if (n <= 0) break;  // the server ended the connection (a reset from 01 is normal)
+            if (got == 0) std::memcpy(status, buffer, std::min<std::size_t>(n, sizeof status - 1));
+            got += static_cast<std::size_t>(n);
+        }
     }
     auto finished = clock::now();
-    drops d = drops_seen(fd.get(), syn_resends, finished - start, result == outcome::unfinished);
-    t.retried += d.syn + d.handshake_end > 0;
-    t.dropped.syn += d.syn;
-    t.dropped.handshake_end += d.handshake_end;
+    t.retried += saw_drop(fd.get(), syn_resends, finished - start, unfinished);
     // A reset rather than a FIN: neither side keeps a TIME_WAIT entry, so
     // hundreds of thousands of connections do not use up the ports.
     workshop::reset_connection(std::move(fd));
-    switch (result) {
-        case outcome::completed:
-            ++t.completed;
-            t.latencies_us.push_back(std::chrono::duration<float, std::micro>(finished - start).count());
-            break;
-        case outcome::unavailable: ++t.unavailable, ++t.failed; break;
-        case outcome::failed: ++t.failed; break;
-        case outcome::unfinished: ++t.unfinished; break;
+    std::string_view line(status);
+    if (unfinished) {
+        ++t.unfinished;
+    } else if (got != plan.response_size || !line.starts_with("HTTP/1.1 200 ")) {
+        ++t.failed;
+        t.unavailable += line.starts_with("HTTP/1.1 503 ");
+    } else {
+        ++t.completed;
+        t.latencies_us.push_back(std::chrono::duration<float, std::micro>(finished - start).count());
     }
 }
 
@@ -170,7 +151,6 @@ load_result run_load(const load_plan& plan) {
     for (auto& t : each) {
         all.completed += t.completed, all.failed += t.failed, all.unavailable += t.unavailable;
         all.unfinished += t.unfinished, all.retried += t.retried;
-        all.dropped.syn += t.dropped.syn, all.dropped.handshake_end += t.dropped.handshake_end;
         all.latencies_us.insert(all.latencies_us.end(), t.latencies_us.begin(), t.latencies_us.end());
     }
     std::sort(all.latencies_us.begin(), all.latencies_us.end());

@@ -1,12 +1,12 @@
 // http_bench: every server of the build, any added with --with, and nginx for
-// reference, under connection-per-request load over loopback. Google
-// Benchmark runs each measurement as repetitions of one window, in a random
-// order: three scenarios (one client, 32 clients, 32 clients while 16 stalled
-// connections are held), the clients sweep, and the idle sweep for the rows
-// that serve concurrently. Then what one request costs each server, counted,
-// and wrk against the first row to check the client. Google Benchmark prints
-// its table and writes results.json; report.py renders report.md and the
-// charts from that file.
+// reference, under connection-per-request load over loopback. Each
+// measurement is a Google Benchmark, its repetitions the windows, and all of
+// them run in one random order: three scenarios (one client, 32 clients, 32
+// clients while 16 stalled connections are held), the clients sweep, the
+// idle sweep for the rows that serve concurrently, what one request costs
+// each server, counted, and wrk against the first row to check the client.
+// Google Benchmark prints its table and writes results.json; report.py
+// renders report.md and the charts from that file.
 //
 //   ./workshop bench [--quick] [--with NAME=COMMAND]...    (or build/bench/http_bench)
 #include "bench.hpp"
@@ -18,7 +18,7 @@
 #include <fstream>
 #include <future>
 #include <iostream>
-#include <string_view>
+#include <ranges>
 #include <unistd.h>
 
 namespace {
@@ -27,7 +27,7 @@ using namespace bench;
 
 constexpr const char* usage =
     "usage: http_bench [--quick] [--with NAME=COMMAND]... [--out-dir DIR] [--benchmark_... flags]\n"
-    "  --quick              fewer, shorter windows: under a minute instead of 4 to 5\n"
+    "  --quick              fewer, shorter windows: about a minute instead of 4 to 5\n"
     "  --with NAME=COMMAND  measure another server too, as row NAME: COMMAND split into words,\n"
     "                       {port} in it replaced by the port, or --port N appended\n"
     "  --out-dir DIR        where results.json, report.md and the charts go (" BENCH_OUT_DIR ")\n"
@@ -38,15 +38,15 @@ void print_usage() {
     benchmark::PrintDefaultHelp();
 }
 
-// Google Benchmark's console table and its JSON record of every run, in
-// results.json: one record across the two runs (the windows, then the costs).
-// The console gets each benchmark's aggregates (its one window when there is
-// one), in the order they were registered rather than the random order they
-// ran in, so that each kind of measurement forms one table; the run's
-// description for report.py (context "bench") stays out of it.
+// Google Benchmark's console table, and its JSON record of every window in
+// results.json. The console gets each benchmark's aggregates (its one window
+// when there is one), in the order they were registered rather than the
+// random order they ran in, so that each kind of measurement forms one
+// table. The run's description for report.py goes into the JSON's context
+// only: it is added once the console has printed its own.
 class console_and_json : public benchmark::BenchmarkReporter {
 public:
-    console_and_json(std::ostream& file, std::string description)
+    console_and_json(std::ostream& file, std::vector<std::pair<std::string, std::string>> description)
         : description_(std::move(description)), console_(static_cast<benchmark::ConsoleReporter::OutputOptions>(
               benchmark::ConsoleReporter::OO_Tabular |
               (::isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Color : 0))) {
@@ -54,10 +54,8 @@ public:
         json_.SetErrorStream(&std::cerr);
     }
     bool ReportContext(const Context& context) override {
-        if (started_) return true;
-        started_ = true;
         bool ok = console_.ReportContext(context);
-        benchmark::AddCustomContext("bench", description_);  // after the console has printed the context
+        for (const auto& [key, value] : description_) benchmark::AddCustomContext("bench." + key, value);
         return ok && json_.ReportContext(context);
     }
     void ReportRuns(const std::vector<Run>& runs) override {
@@ -65,124 +63,82 @@ public:
         for (const Run& r : runs)
             if (r.run_type == Run::RT_Aggregate || r.repetitions == 1 || r.error_occurred) held_.push_back(r);
     }
-    // Prints what the last run held back, in registration order.
     void Finalize() override {
         std::stable_sort(held_.begin(), held_.end(),
                          [](const Run& a, const Run& b) { return a.family_index < b.family_index; });
         console_.ReportRuns(held_);
-        held_.clear();
-        std::cout << std::flush;
-    }
-    void finish() {
-        if (started_) json_.Finalize();
+        json_.Finalize();
     }
 
 private:
-    std::string description_;
+    std::vector<std::pair<std::string, std::string>> description_;
     benchmark::ConsoleReporter console_;
     benchmark::JSONReporter json_;
     std::vector<Run> held_;
-    bool started_ = false;
 };
 
 template <class Measure>
-void add(const std::string& name, int repetitions, Measure measure) {
+void add(const std::string& name, const windows& w, Measure measure) {
     benchmark::RegisterBenchmark(name.c_str(), measure)
         ->Iterations(1)  // one window per repetition
-        ->Repetitions(repetitions)
+        ->Repetitions(w.count)
         ->UseRealTime()  // the work happens in the server process
         ->Unit(benchmark::kMillisecond);
 }
 
-// Every window of every row that passed the check, a kind at a time.
-void register_windows(std::vector<row>& rows, const settings& config) {
-    for (row& r : rows)
+// Every measurement of every row that passed the check, a kind at a time.
+// Not the emulated rows' sweeps or costs: they would take minutes under an
+// emulator, and count the emulator.
+void register_all(std::vector<row>& rows, const settings& config) {
+    auto measured = [](const row& r) { return r.problem.empty(); };
+    auto native = [](const row& r) { return r.problem.empty() && r.what != row::kind::emulated; };
+    for (row& r : rows | std::views::filter(measured))
         for (const scenario& s : scenarios)
-            if (r.problem.empty())
-                add("scenario/" + r.name + "/" + std::string(s.name), config.scenario.count,
-                    [&](benchmark::State& st) { measure_scenario(st, r, s, config); });
-    for (row& r : rows)  // not the emulated rows: the sweeps would take minutes under an emulator
+            add("scenario/" + r.name + "/" + std::string(s.name), config.scenario,
+                [&](benchmark::State& st) { measure_scenario(st, r, s, config); });
+    for (row& r : rows | std::views::filter(native))
         for (int clients : client_counts)
-            if (r.problem.empty() && r.what != row::kind::emulated)
-                add("clients/" + r.name + "/" + std::to_string(clients), config.clients.count,
-                    [&, clients](benchmark::State& st) { measure_clients(st, r, clients, config); });
-    for (row& r : rows)
+            add("clients/" + r.name + "/" + std::to_string(clients), config.clients,
+                [&, clients](benchmark::State& st) { measure_clients(st, r, clients, config); });
+    for (row& r : rows | std::views::filter([](const row& r) { return r.problem.empty() && r.concurrent; }))
         for (int held : held_counts)
-            if (r.problem.empty() && r.concurrent)
-                add("idle/" + r.name + "/" + std::to_string(held), config.idle.count,
-                    [&, held](benchmark::State& st) { measure_held(st, r, held, config); });
+            add("idle/" + r.name + "/" + std::to_string(held), config.idle,
+                [&, held](benchmark::State& st) { measure_held(st, r, held, config); });
+    for (row& r : rows | std::views::filter(native))
+        if (r.what != row::kind::reference)
+            add("cost/" + r.name, {1, 0ms}, [&](benchmark::State& st) { measure_costs(st, r, config); });
+    if (row& first = rows.front(); measured(first))
+        for (bool wrk : {true, false})
+            add(std::string("client-check/") + (wrk ? "wrk/" : "this-client/") + first.name, config.client_check,
+                [&, wrk](benchmark::State& st) { check_client(st, first, wrk, config); });
 }
 
-// The costs of each row that ran (not the emulated ones, not nginx), and wrk
-// against the first row, in turns with this client.
-void register_costs(std::vector<row>& rows, const settings& config) {
-    for (row& r : rows)
-        if (r.ran && (r.what == row::kind::built || r.what == row::kind::added))
-            add("cost/" + r.name, 1, [&](benchmark::State& st) { measure_costs(st, r, config); });
-    row& first = rows.front();
-    if (!first.ran) return;
-    for (bool wrk : {true, false})
-        add(std::string("client-check/") + (wrk ? "wrk/" : "this-client/") + first.name, config.client_check_rounds,
-            [&, wrk](benchmark::State& st) {
-                auto server = start(first, config.out_dir);
-                int clients = scenarios[1].clients;
-                std::optional<double> rps;
-                for (auto _ : st)
-                    rps = wrk ? wrk_requests_per_second(server->port(), clients, config.wrk_window)
-                              : run_load({server->port(), clients, config.wrk_window, first.response_size})
-                                    .requests_per_second();
-                if (!rps) return st.SkipWithError("wrk is not installed or failed");
-                st.counters["req_per_s"] = *rps;
-            });
-}
-
-// JSON for the context: a string quoted, a list or an object of JSON texts.
-std::string quote(std::string_view text) {
-    std::string out = "\"";
-    for (unsigned char c : text) {
-        if (c == '"' || c == '\\') out += '\\';
-        if (c >= 0x20) out += static_cast<char>(c);
-        else out += "\\u00" + std::string{"0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 15]};
-    }
-    return out + "\"";
-}
-
-template <class T, class Json>
-std::string list(const T& items, Json json, const char* brackets = "[]") {
-    std::string out;
-    for (const auto& item : items) out += (out.empty() ? "" : ", ") + json(item);
-    return brackets[0] + out + brackets[1];
-}
-
-std::string object(std::initializer_list<std::pair<const char*, std::string>> fields) {
-    return list(fields, [](const auto& field) { return quote(field.first) + ": " + field.second; }, "{}");
-}
-
-// What report.py needs beside the runs, in results.json's context ("bench").
-std::string describe_run(const std::vector<row>& rows, const settings& config, bool own_network, rlim_t limit) {
-    using std::to_string;
-    auto window = [](const windows& w) { return object({{"count", to_string(w.count)}, {"ms", to_string(w.length.count())}}); };
-    auto number = [](int n) { return to_string(n); };
+// What report.py needs beside the windows, for results.json's context: plain
+// text, a table as lines of tab-separated fields.
+std::vector<std::pair<std::string, std::string>> describe_run(const std::vector<row>& rows, const settings& config,
+                                                              bool own_network, rlim_t limit) {
+    auto line = [](std::initializer_list<std::string> fields) {
+        std::string out;
+        for (std::string field : fields) {
+            std::replace_if(field.begin(), field.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
+            out += (out.empty() ? "" : "\t") + field;
+        }
+        return out + "\n";
+    };
+    auto window = [](const windows& w) { return std::to_string(w.count) + " " + std::to_string(w.length.count()); };
     const char* kinds[] = {"built", "emulated", "added", "reference"};
-    auto row_json = [&](const row& r) {
-        return object({{"name", quote(r.name)}, {"label", quote(r.label)}, {"kind", quote(kinds[int(r.what)])},
-                       {"concurrent", r.concurrent ? "true" : "false"}, {"command", list(r.command, quote)},
-                       {"problem", quote(r.problem)}, {"header_differences", list(r.header_differences, quote)}});
-    };
-    auto scenario_json = [](const scenario& s) {
-        return object({{"name", quote(s.name)}, {"title", quote(s.title)}, {"clients", to_string(s.clients)},
-                       {"stalled", to_string(s.stalled)}});
-    };
-    return object({
-        {"quick", config.quick ? "true" : "false"}, {"scenario_windows", window(config.scenario)},
-        {"clients_windows", window(config.clients)}, {"idle_windows", window(config.idle)},
-        {"client_check", object({{"count", to_string(config.client_check_rounds)},
-                                 {"seconds", to_string(config.wrk_window.count())}})},
-        {"cost_requests", to_string(config.cost_requests)}, {"own_network", own_network ? "true" : "false"},
-        {"descriptor_limit", to_string(limit)}, {"descriptors_wanted", to_string(held_counts.back() + 2000)},
-        {"compiler", quote(BENCH_COMPILER)}, {"scenarios", list(scenarios, scenario_json)},
-        {"client_counts", list(client_counts, number)}, {"held_counts", list(held_counts, number)},
-        {"held_load_clients", to_string(held_load_clients)}, {"rows", list(rows, row_json)}});
+    std::string row_table, scenario_table;
+    for (const row& r : rows) row_table += line({r.name, r.label, kinds[int(r.what)], r.concurrent ? "1" : "0", r.problem});
+    for (const scenario& s : scenarios)
+        scenario_table += line({std::string(s.name), std::string(s.title), std::to_string(s.clients), std::to_string(s.stalled)});
+    using std::to_string;
+    return {{"rows", row_table}, {"scenarios", scenario_table}, {"nginx_answer", rows.back().answer},
+            {"quick", config.quick ? "1" : "0"}, {"own_network", own_network ? "1" : "0"},
+            {"scenario_windows", window(config.scenario)}, {"clients_windows", window(config.clients)},
+            {"idle_windows", window(config.idle)}, {"client_check_windows", window(config.client_check)},
+            {"cost_requests", to_string(config.cost_requests)}, {"held_load_clients", to_string(held_load_clients)},
+            {"descriptor_limit", to_string(limit)}, {"descriptors_wanted", to_string(held_counts.back() + 2000)},
+            {"compiler", BENCH_COMPILER}};
 }
 
 }  // namespace
@@ -199,7 +155,7 @@ int main(int argc, char* argv[]) {
     for (int i = 1; i < count; ++i) {
         std::string arg = args[i];
         if (arg == "--quick")
-            config = {true, {3, 250ms}, {1, 200ms}, {1, 250ms}, 1s, 1, 100, config.out_dir};
+            config = {true, {3, 200ms}, {1, 150ms}, {1, 250ms}, {1, 1s}, 100, config.out_dir};
         else if (arg != "--out-dir" && arg != "--with") return bad_argument("unknown argument " + arg);
         else if (i + 1 == count) return bad_argument("missing value after " + arg);
         else if (arg == "--out-dir") config.out_dir = args[++i];
@@ -222,21 +178,16 @@ int main(int argc, char* argv[]) {
     std::filesystem::create_directories(config.out_dir);
     {
         std::vector<std::future<void>> checks;  // each mostly waits: all at once
-        for (row& r : rows) checks.push_back(std::async(std::launch::async, check_row, std::ref(r), config.out_dir));
+        for (row& r : rows) checks.push_back(std::async(std::launch::async, check_row, std::ref(r)));
     }
 
-    register_windows(rows, config);
+    register_all(rows, config);
     auto json_file = config.out_dir / "results.json";
     std::ofstream json(json_file);
     console_and_json reporter(json, describe_run(rows, config, own_network, limit));
     if (benchmark::RunSpecifiedBenchmarks(&reporter) == 0) return 2;  // a filter for nothing: Google Benchmark said so
-    bool ran = std::any_of(rows.begin(), rows.end(), [](const row& r) { return r.ran; });  // see --benchmark_filter
-    benchmark::ClearRegisteredBenchmarks();
-    if (ran) register_costs(rows, config), benchmark::RunSpecifiedBenchmarks(&reporter, "^(cost|client-check)/");
-    reporter.finish();
     json.close();
     benchmark::Shutdown();
-    if (!ran) return 0;
 
     // report.py renders report.md and the charts, in this process's place.
     ::execl(BENCH_PYTHON, BENCH_PYTHON, BENCH_RENDERER, json_file.c_str(), config.out_dir.c_str(), nullptr);

@@ -6,13 +6,13 @@
 #include "bench.hpp"
 
 #include "support/golden.hpp"
+#include "support/nginx.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
-#include <unistd.h>
 
 namespace bench {
 namespace {
@@ -38,50 +38,17 @@ void replace_all(std::string& text, std::string_view from, const std::string& to
         text.replace(at, from.size(), to);
 }
 
-std::unique_ptr<workshop::server_process> start_nginx(const row& r, const std::filesystem::path& work_dir) {
-    if (r.command.empty()) throw std::runtime_error("nginx is not installed (./workshop bench installs it)");
-    auto dir = std::filesystem::absolute(work_dir / "nginx");
-    std::filesystem::create_directories(dir);
-    std::ifstream in(BENCH_NGINX_TEMPLATE);
-    std::string config((std::istreambuf_iterator<char>(in)), {});
-    int port = workshop::free_port();
-    replace_all(config, "@PORT@", std::to_string(port));
-    replace_all(config, "@DIR@", dir.string());
-    replace_all(config, "@USER@", ::geteuid() == 0 ? "user root;" : "");  // only a root master switches user
-    std::ofstream(dir / "nginx.conf") << config;
-    return std::make_unique<workshop::server_process>(
-        r.command[0], std::vector<std::string>{"-p", dir.string(), "-e", (dir / "error.log").string(),
-                                               "-c", (dir / "nginx.conf").string()},
-        port);
-}
-
-// An HTTP message's status line and header lines, and its body.
-std::pair<std::vector<std::string>, std::string> split(const std::string& bytes) {
-    auto end = bytes.find("\r\n\r\n");
-    std::string head = bytes.substr(0, end);
-    replace_all(head, "\r\n", "\n");
-    return {words_of(head, '\n'), end == std::string::npos ? "" : bytes.substr(end + 4)};
-}
-
-bool contains(const std::vector<std::string>& lines, const std::string& line) {
-    return std::ranges::find(lines, line) != lines.end();
-}
-
-// nginx adds headers of its own; its status line, Content-Type and body must
-// be the golden response's.
-std::string compare_reference(row& r, const std::string& got, const std::string& golden) {
-    auto [theirs, their_body] = split(got);
-    auto [ours, our_body] = split(golden);
-    r.header_differences.clear();
-    for (std::size_t i = 1; i < theirs.size(); ++i)
-        if (!contains(ours, theirs[i])) r.header_differences.push_back("+ " + theirs[i]);
-    for (std::size_t i = 1; i < ours.size(); ++i)
-        if (!contains(theirs, ours[i])) r.header_differences.push_back("- " + ours[i]);
-    auto content_type = *std::ranges::find_if(ours, [](const auto& h) { return h.starts_with("Content-Type:"); });
-    if (theirs.empty() || theirs[0] != ours[0]) return "answered GET / with another status line";
-    if (!contains(theirs, content_type)) return "answered GET / without \"" + content_type + "\"";
-    if (their_body != our_body) return "answered GET / with another body";
-    return "";
+// nginx adds header lines of its own (the report lists them); its status
+// line, Content-Type and body must be the golden response's.
+std::string compare_reference(const std::string& got, const std::string& golden) {
+    auto body = [](const std::string& m) { return m.substr(std::min(m.find("\r\n\r\n"), m.size() - 4) + 4); };
+    auto type = golden.find("\r\nContent-Type:") + 2;
+    std::string content_type = golden.substr(type, golden.find("\r\n", type) - type);
+    if (got.substr(0, got.find("\r\n")) != golden.substr(0, golden.find("\r\n")))
+        return "answered GET / with another status line";
+    if (got.find("\r\n" + content_type + "\r\n") == std::string::npos)
+        return "answered GET / without \"" + content_type + "\"";
+    return body(got) == body(golden) ? "" : "answered GET / with another body";
 }
 
 // GET / once: empty when the answer is the golden response, else what differs.
@@ -89,9 +56,9 @@ std::string check_answer(row& r, int port) {
     // A right answer takes milliseconds, even emulated.
     workshop::reply answer = workshop::exchange(port, request, 5s);
     const std::string& golden = workshop::golden_response();
-    r.response_size = answer.bytes.size();
+    r.answer = answer.bytes;
     if (answer.bytes.empty()) return std::string("no answer to GET / (") + workshop::to_string(answer.end) + ")";
-    if (r.what == row::kind::reference) return compare_reference(r, answer.bytes, golden);
+    if (r.what == row::kind::reference) return compare_reference(answer.bytes, golden);
     if (answer.bytes == golden) return "";
     auto at = static_cast<std::size_t>(std::ranges::mismatch(answer.bytes, golden).in1 - answer.bytes.begin());
     auto from = at < 12 ? 0 : at - 12;
@@ -131,13 +98,15 @@ std::vector<row> read_rows(const std::filesystem::path& servers_file, const std:
     return rows;
 }
 
-std::unique_ptr<workshop::server_process> start(const row& r, const std::filesystem::path& work_dir,
-                                                const std::vector<std::string>& wrapper) {
+std::unique_ptr<workshop::server_process> start(const row& r, const std::vector<std::string>& wrapper) {
     // A free port can be taken by another server starting at the same
     // moment (the checks before measuring run at once): then try another.
     for (int attempt = 1;; ++attempt) {
         try {
-            if (r.what == row::kind::reference) return start_nginx(r, work_dir);
+            if (r.what == row::kind::reference) {
+                if (r.command.empty()) throw std::runtime_error("nginx is not installed (./workshop bench installs it)");
+                return std::make_unique<workshop::nginx_server>(r.command[0]);
+            }
             int port = workshop::free_port();
             std::vector<std::string> words = wrapper;
             words.insert(words.end(), r.command.begin(), r.command.end());
@@ -152,10 +121,9 @@ std::unique_ptr<workshop::server_process> start(const row& r, const std::filesys
     }
 }
 
-std::unique_ptr<workshop::server_process> start_checked(row& r, const std::filesystem::path& work_dir,
-                                                        std::string& problem) {
+std::unique_ptr<workshop::server_process> start_checked(row& r, std::string& problem) {
     try {
-        auto server = start(r, work_dir);
+        auto server = start(r);
         problem = check_answer(r, server->port());
         if (problem.empty()) return server;
     } catch (const std::exception& e) {
@@ -164,8 +132,8 @@ std::unique_ptr<workshop::server_process> start_checked(row& r, const std::files
     return nullptr;
 }
 
-void check_row(row& r, const std::filesystem::path& work_dir) {
-    auto server = start_checked(r, work_dir, r.problem);
+void check_row(row& r) {
+    auto server = start_checked(r, r.problem);
     if (!server) return;
     // Concurrent: a silent connection stays open and unanswered while a
     // fresh client gets its answer.

@@ -41,14 +41,10 @@ std::optional<double> kernel_counter(const std::string& group, const std::string
     return std::nullopt;
 }
 
-std::optional<double> resident_bytes(pid_t pid) {
-    auto kib = workshop::resident_kib(pid);
-    return kib ? std::optional<double>(*kib * 1024.0) : std::nullopt;
-}
-
 // `of(pid)` summed over the process and its descendants, which
 // /proc/<pid>/task/*/children lists (every thread's children).
-std::optional<double> over_tree(pid_t pid, std::optional<double> (*of)(pid_t)) {
+template <class Of>
+std::optional<double> over_tree(pid_t pid, Of of) {
     std::optional<double> total = of(pid);
     std::error_code ec;
     for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
@@ -61,12 +57,10 @@ std::optional<double> over_tree(pid_t pid, std::optional<double> (*of)(pid_t)) {
 
 // A fresh server that answered GET / rightly, or nullptr after SkipWithError
 // saying why not. On a terminal, a status line says which window runs.
-std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const settings& config,
-                                                       const std::string& what) {
+std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const std::string& what) {
     if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K  measuring %s / %s", r.name.c_str(), what.c_str());
-    r.ran = true;
     std::string problem;
-    auto server = start_checked(r, config.out_dir, problem);
+    auto server = start_checked(r, problem);
     if (!server) state.SkipWithError(problem.c_str());
     return server;
 }
@@ -78,7 +72,7 @@ double difference(std::optional<double> after, std::optional<double> before) {
 // One window of load, its figures as counters.
 void load_window(benchmark::State& state, const row& r, const workshop::server_process& server, int clients,
                  std::chrono::milliseconds length) {
-    load_plan plan{server.port(), clients, length, r.response_size};
+    load_plan plan{server.port(), clients, length, r.answer.size()};
     // /proc/<pid>/stat's CPU times cover every thread, those that have exited included.
     auto cpu = over_tree(server.pid(), workshop::cpu_seconds);
     auto overflows = kernel_counter("TcpExt", "ListenOverflows"), segments = kernel_counter("Tcp", "OutSegs");
@@ -100,8 +94,6 @@ void load_window(benchmark::State& state, const row& r, const workshop::server_p
     c["got_503"] = static_cast<double>(load.unavailable);
     c["unfinished"] = static_cast<double>(load.unfinished);
     c["retried"] = static_cast<double>(load.retried);
-    c["syn_drops"] = static_cast<double>(load.dropped.syn);
-    c["ack_drops"] = static_cast<double>(load.dropped.handshake_end);
     c["overflows"] = difference(kernel_counter("TcpExt", "ListenOverflows"), overflows);
     if (::isatty(STDERR_FILENO)) std::fputs("\r\033[K", stderr);
 }
@@ -129,7 +121,7 @@ bool enter_own_network_namespace() {
 }
 
 void measure_scenario(benchmark::State& state, row& r, const scenario& s, const settings& config) {
-    auto server = start_window(state, r, config, std::string(s.title));
+    auto server = start_window(state, r, std::string(s.title));
     if (!server) return;
     stalled_clients stalled(server->port(), s.stalled);
     load_window(state, r, *server, s.clients, config.scenario.length);
@@ -137,22 +129,22 @@ void measure_scenario(benchmark::State& state, row& r, const scenario& s, const 
 }
 
 void measure_clients(benchmark::State& state, row& r, int clients, const settings& config) {
-    auto server = start_window(state, r, config, std::to_string(clients) + " clients");
+    auto server = start_window(state, r, std::to_string(clients) + " clients");
     if (server) load_window(state, r, *server, clients, config.clients.length);
 }
 
 // `count` silent connections held open: the server's memory for them, how
 // long a fresh client waits, and throughput while they are held.
 void measure_held(benchmark::State& state, row& r, int count, const settings& config) {
-    auto server = start_window(state, r, config, std::to_string(count) + " idle connections held");
+    auto server = start_window(state, r, std::to_string(count) + " idle connections held");
     if (!server) return;
-    auto before = over_tree(server->pid(), resident_bytes);
+    auto before = over_tree(server->pid(), workshop::resident_kib);
     stalled_clients idle(server->port(), count, 5s);
     // Let the server accept them all (and a threaded one start its threads).
     std::this_thread::sleep_for(count > 0 ? 300ms : 0ms);
-    auto after = over_tree(server->pid(), resident_bytes);
+    auto after = over_tree(server->pid(), workshop::resident_kib);
     int held = idle.held();
-    load_result fresh = run_load({server->port(), 1, config.idle.length / 2, r.response_size});
+    load_result fresh = run_load({server->port(), 1, config.idle.length / 2, r.answer.size()});
     load_window(state, r, *server, held_load_clients, config.idle.length);
     auto& c = state.counters;
     c["silent_opened"] = idle.opened();
@@ -160,8 +152,8 @@ void measure_held(benchmark::State& state, row& r, int count, const settings& co
     c["fresh_p50_us"] = fresh.percentile_us(50);
     c["fresh_answered"] = static_cast<double>(fresh.completed);
     c["fresh_503"] = static_cast<double>(fresh.unavailable);
-    c["rss_bytes"] = after.value_or(-1);
-    c["rss_per_held"] = before && after && held > 0 ? (*after - *before) / held : -1;
+    c["rss_bytes"] = after ? *after * 1024 : -1;
+    c["rss_per_held"] = before && after && held > 0 ? (*after - *before) * 1024 / held : -1;
 }
 
 }  // namespace bench
