@@ -56,36 +56,26 @@ bool wait_connected(int fd, clock::time_point deadline) {
     return error == 0;
 }
 
+// Did the server's full accept queue drop a packet of this connection, as
+// our side can tell? On loopback nothing else is lost, and the kernel
+// answers in microseconds, so a SYN or a request we resent was dropped, and
+// so was a SYN still unanswered after 100 ms when the window closed (its
+// resend was due after a second). A request still unacknowledged when the
+// window closed on it means the server's kernel dropped the handshake's
+// last ACK and made no connection of it. (Stage 01 closes without reading
+// the request, so a finished request may stay unacknowledged: no drop.)
 #if defined(__linux__)
-tcp_info info_of(int fd) {
+bool saw_drop(int fd, clock::duration waited, bool window_closed) {
     tcp_info info{};
     socklen_t len = sizeof info;
     ::getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len);
-    return info;
-}
-
-std::uint32_t resends(int fd) { return info_of(fd).tcpi_total_retrans; }
-
-// Did the server's full accept queue drop a packet of this connection, as
-// our side can tell? On loopback nothing else is lost, and the kernel
-// answers in microseconds, so:
-// - a SYN we resent was dropped, and so was a SYN still unanswered after
-//   100 ms when the window closed (its resend was due after a second);
-// - if our request had to be resent, or was still unacknowledged when the
-//   window closed on it, the server's kernel dropped the handshake's last
-//   ACK (it made no connection of it). (Stage 01 closes without reading
-//   the request, so a finished request may stay unacknowledged: no drop.)
-// `syn_resends` is tcpi_total_retrans when the handshake completed.
-bool saw_drop(int fd, std::uint32_t syn_resends, clock::duration waited, bool window_closed) {
-    tcp_info info = info_of(fd);
-    if (info.tcpi_state == TCP_SYN_SENT) return info.tcpi_total_retrans > 0 || waited > 100ms;
-    bool unacknowledged = window_closed && info.tcpi_unacked > 0;
-    return syn_resends > 0 || info.tcpi_total_retrans > syn_resends || unacknowledged;
+    if (info.tcpi_total_retrans > 0) return true;
+    if (info.tcpi_state == TCP_SYN_SENT) return waited > 100ms;
+    return window_closed && info.tcpi_unacked > 0;
 }
 #else
 // macOS has no tcp_info; its tcp_connection_info tells less: no drops are counted there.
-std::uint32_t resends(int) { return 0; }
-bool saw_drop(int, std::uint32_t, clock::duration, bool) { return false; }
+bool saw_drop(int, clock::duration, bool) { return false; }
 #endif
 
 // One request on a fresh connection, counted into `t`: connect, send the
@@ -95,7 +85,6 @@ void one_request(const load_plan& plan, clock::time_point end, load_result& t) {
     workshop::socket_fd fd = start_connect(plan.port);
     bool connected = fd.get() >= 0 && wait_connected(fd.get(), end);
     bool unfinished = !connected && fd.get() >= 0 && clock::now() >= end;  // else refused
-    std::uint32_t syn_resends = connected ? resends(fd.get()) : 0;
     std::size_t got = 0;
     char status[16] = {};  // the start of the status line
     if (connected && workshop::send_all(fd.get(), request)) {
@@ -113,7 +102,7 @@ void one_request(const load_plan& plan, clock::time_point end, load_result& t) {
         }
     }
     auto finished = clock::now();
-    t.retried += saw_drop(fd.get(), syn_resends, finished - start, unfinished);
+    t.retried += saw_drop(fd.get(), finished - start, unfinished);
     // A reset rather than a FIN: neither side keeps a TIME_WAIT entry, so
     // hundreds of thousands of connections do not use up the ports.
     workshop::reset_connection(std::move(fd));

@@ -15,9 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <fstream>
 #include <future>
-#include <iostream>
 #include <ranges>
 #include <unistd.h>
 
@@ -27,7 +25,7 @@ using namespace bench;
 
 constexpr const char* usage =
     "usage: http_bench [--quick] [--with NAME=COMMAND]... [--out-dir DIR] [--benchmark_... flags]\n"
-    "  --quick              fewer, shorter windows: about a minute instead of 4 to 5\n"
+    "  --quick              fewer, shorter windows: under a minute instead of 4 to 5\n"
     "  --with NAME=COMMAND  measure another server too, as row NAME: COMMAND split into words,\n"
     "                       {port} in it replaced by the port, or --port N appended\n"
     "  --out-dir DIR        where results.json, report.md and the charts go (" BENCH_OUT_DIR ")\n"
@@ -38,42 +36,30 @@ void print_usage() {
     benchmark::PrintDefaultHelp();
 }
 
-// Google Benchmark's console table, and its JSON record of every window in
-// results.json. The console gets each benchmark's aggregates (its one window
-// when there is one), in the order they were registered rather than the
-// random order they ran in, so that each kind of measurement forms one
-// table. The run's description for report.py goes into the JSON's context
-// only: it is added once the console has printed its own.
-class console_and_json : public benchmark::BenchmarkReporter {
+// Google Benchmark's console table (its own JSON reporter writes
+// results.json): each benchmark's aggregates, or its one window, in the order
+// they were registered rather than the random order they ran in, so that
+// each kind of measurement forms one table. The run's description for
+// report.py joins the context once the console has printed its own, so that
+// only results.json holds it.
+class grouped_console : public benchmark::ConsoleReporter {
 public:
-    console_and_json(std::ostream& file, std::vector<std::pair<std::string, std::string>> description)
-        : description_(std::move(description)), console_(static_cast<benchmark::ConsoleReporter::OutputOptions>(
-              benchmark::ConsoleReporter::OO_Tabular |
-              (::isatty(STDOUT_FILENO) ? benchmark::ConsoleReporter::OO_Color : 0))) {
-        json_.SetOutputStream(&file);
-        json_.SetErrorStream(&std::cerr);
-    }
+    explicit grouped_console(std::vector<std::pair<std::string, std::string>> description)
+        : ConsoleReporter(static_cast<OutputOptions>(OO_Tabular | (::isatty(STDOUT_FILENO) ? OO_Color : OO_None))),
+          description_(std::move(description)) {}
     bool ReportContext(const Context& context) override {
-        bool ok = console_.ReportContext(context);
+        bool ok = ConsoleReporter::ReportContext(context);
         for (const auto& [key, value] : description_) benchmark::AddCustomContext("bench." + key, value);
-        return ok && json_.ReportContext(context);
+        return ok;
     }
-    void ReportRuns(const std::vector<Run>& runs) override {
-        json_.ReportRuns(runs);
-        for (const Run& r : runs)
-            if (r.run_type == Run::RT_Aggregate || r.repetitions == 1 || r.error_occurred) held_.push_back(r);
-    }
+    void ReportRuns(const std::vector<Run>& runs) override { held_.insert(held_.end(), runs.begin(), runs.end()); }
     void Finalize() override {
-        std::stable_sort(held_.begin(), held_.end(),
-                         [](const Run& a, const Run& b) { return a.family_index < b.family_index; });
-        console_.ReportRuns(held_);
-        json_.Finalize();
+        std::ranges::stable_sort(held_, {}, &Run::family_index);
+        ConsoleReporter::ReportRuns(held_);
     }
 
 private:
     std::vector<std::pair<std::string, std::string>> description_;
-    benchmark::ConsoleReporter console_;
-    benchmark::JSONReporter json_;
     std::vector<Run> held_;
 };
 
@@ -144,12 +130,17 @@ std::vector<std::pair<std::string, std::string>> describe_run(const std::vector<
 }  // namespace
 
 int main(int argc, char* argv[]) {
+    settings config;
+    for (int i = 1; i + 1 < argc; ++i)  // before Google Benchmark's flags: results.json goes there
+        if (std::string_view(argv[i]) == "--out-dir") config.out_dir = argv[i + 1];
+    auto json_file = config.out_dir / "results.json";
+    std::string json_flag = "--benchmark_out=" + json_file.string();
     // Ours come first, so that the same flags given on the command line win.
-    std::vector<char*> args = {argv[0], const_cast<char*>("--benchmark_enable_random_interleaving=true")};
+    std::vector<char*> args = {argv[0], const_cast<char*>("--benchmark_enable_random_interleaving=true"),
+                               const_cast<char*>("--benchmark_display_aggregates_only=true"), json_flag.data()};
     args.insert(args.end(), argv + 1, argv + argc);
     int count = static_cast<int>(args.size());
     benchmark::Initialize(&count, args.data(), print_usage);  // takes out its own flags; --help prints usage
-    settings config;
     std::vector<std::string> added;
     auto bad_argument = [](const std::string& what) { return std::fprintf(stderr, "http_bench: %s\n%s", what.c_str(), usage), 2; };
     for (int i = 1; i < count; ++i) {
@@ -158,7 +149,7 @@ int main(int argc, char* argv[]) {
             config = {true, {3, 200ms}, {1, 150ms}, {1, 250ms}, {1, 1s}, 100, config.out_dir};
         else if (arg != "--out-dir" && arg != "--with") return bad_argument("unknown argument " + arg);
         else if (i + 1 == count) return bad_argument("missing value after " + arg);
-        else if (arg == "--out-dir") config.out_dir = args[++i];
+        else if (arg == "--out-dir") ++i;
         else added.push_back(args[++i]);  // NAME=COMMAND, checked by read_rows
     }
 
@@ -182,11 +173,8 @@ int main(int argc, char* argv[]) {
     }
 
     register_all(rows, config);
-    auto json_file = config.out_dir / "results.json";
-    std::ofstream json(json_file);
-    console_and_json reporter(json, describe_run(rows, config, own_network, limit));
-    if (benchmark::RunSpecifiedBenchmarks(&reporter) == 0) return 2;  // a filter for nothing: Google Benchmark said so
-    json.close();
+    grouped_console console(describe_run(rows, config, own_network, limit));
+    if (benchmark::RunSpecifiedBenchmarks(&console) == 0) return 2;  // a filter for nothing: Google Benchmark said so
     benchmark::Shutdown();
 
     // report.py renders report.md and the charts, in this process's place.

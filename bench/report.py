@@ -158,16 +158,8 @@ class Report:
             "; ".join(notes)]
 
     def scenario_tables(self):
-        out = ""
-        for s in self.run["scenarios"]:
-            stalled = ""
-            if int(s["stalled"]):
-                rows = [r["name"] for r in self.rows if (m := self.get(f"scenario/{r['name']}/{s['name']}")) and m.stalled()]
-                stalled = fill(self.fragments["stalled"], stalled=s["stalled"], stalled_rows=(
-                    ", ".join(rows) + " answered nothing in any window" if rows else "no row stalled in this run"))
-            out += fill(self.fragments["scenario"], title=s["title"], stalled=stalled,
-                        rows=table_rows(self.scenario_row(r, s) for r in self.rows))
-        return out
+        return "".join(fill(self.fragments["scenario"], title=s["title"], rows=table_rows(self.scenario_row(r, s) for r in self.rows))
+                       for s in self.run["scenarios"])
 
     def compare(self, a, b, counter, higher_is_faster):
         va, vb = a.values(counter), b.values(counter)
