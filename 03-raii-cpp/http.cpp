@@ -123,7 +123,7 @@ int count_fields(const request& req, std::string_view name, std::string_view& va
 // servers on a request's way (a proxy and this one) could read its end
 // differently, one may see two requests where the other sees one: request
 // smuggling. So any doubt about the framing is refused.
-parse_status check_fields(const request& req) {
+parse_status check_fields(const request& req, bool& body_follows) {
     std::string_view host, length, coding;
     int hosts = count_fields(req, "Host", host);
     int lengths = count_fields(req, "Content-Length", length);
@@ -140,6 +140,7 @@ parse_status check_fields(const request& req) {
     // §6.1, RFC 9110 §15.6.2: chunked is the coding understood here (the
     // body is read and dropped after the answer); any other: 501.
     if (codings == 1 && !iequals(coding, "chunked")) return parse_status::not_implemented;
+    body_follows = codings == 1 || (lengths == 1 && length.find_first_not_of('0') != std::string_view::npos);
     return parse_status::complete;
 }
 // end tutorial
@@ -182,7 +183,8 @@ parse_result parse_request(std::string_view bytes) {
         return {.status = status};
     while (split(rest, crlf, line))
         if (!parse_header(line, result.req)) return {.status = parse_status::bad_request};
-    if (auto status = check_fields(result.req); status != parse_status::complete) return {.status = status};
+    if (auto status = check_fields(result.req, result.body_follows); status != parse_status::complete)
+        return {.status = status};
     return result;
 }
 // end tutorial

@@ -63,7 +63,7 @@ bool write_all(int fd, std::string_view bytes) {
 
 // Closing with unread bytes makes the kernel send a reset, which can destroy
 // the answer before the client reads it. So when the client may still be
-// sending (its head was not whole, or more bytes wait), say we are done
+// sending (its request was not whole, or more bytes wait), say we are done
 // writing, then read and drop what comes until it closes, for a while.
 // A client that sent one whole request is closed at once, with a FIN.
 void close_after_answer(unique_fd client, bool request_was_whole) {
@@ -160,9 +160,8 @@ void serve_connection(unique_fd client, std::chrono::milliseconds read_timeout) 
         parsed = parse_request(std::string_view(buffer.data(), used));
     }
     if (used == 0) return;  // ...unless it sent nothing at all: just close
-    bool whole = parsed.status == parse_status::complete && used == parsed.head_size;
     if (write_all(client.get(), respond_to(parsed).serialize()))
-        close_after_answer(std::move(client), whole);
+        close_after_answer(std::move(client), whole_request(parsed, used));
 }
 // end tutorial
 

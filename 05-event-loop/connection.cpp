@@ -58,8 +58,7 @@ state send_answer(connection& c, std::string_view bytes) {
 
 state answer(connection& c, const raii_http::parse_result& parsed, bool more_may_follow) {
     // As 03: one whole request, nothing after it, and nothing more waiting.
-    c.whole = parsed.status == raii_http::parse_status::complete && c.used == parsed.head_size &&
-              !more_may_follow;
+    c.whole = raii_http::whole_request(parsed, c.used) && !more_may_follow;
     std::string response = raii_http::respond_to(parsed).serialize();
     c.head.reset();  // the head is answered: its buffer goes (parsed's views with it)
     return send_answer(c, response);

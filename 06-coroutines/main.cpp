@@ -77,14 +77,14 @@ awaitable<std::optional<std::size_t>> read_before(tcp::socket& client, std::span
 // end tutorial
 
 // Our FIN first: shutdown sends it, with the answer MSG_MORE held back.
-// Then, unless the client sent exactly one whole request, read and drop
-// what comes until it closes, for a while: closing with unread bytes makes
-// the kernel send a reset, which can destroy the answer before the client
-// reads it (03's close_after_answer).
+// Then, unless the client sent exactly one whole request and nothing more
+// waits, read and drop what comes until it closes, for a while: closing
+// with unread bytes makes the kernel send a reset, which can destroy the
+// answer before the client reads it (03's close_after_answer).
 awaitable<void> close_after_answer(tcp::socket& client, bool request_was_whole) {
     asio::error_code ignored;
     client.shutdown(tcp::socket::shutdown_send, ignored);
-    if (request_was_whole) co_return;  // closed at once by the caller
+    if (request_was_whole && client.available(ignored) == 0) co_return;  // closed at once by the caller
     asio::steady_timer deadline(client.get_executor(), raii_http::linger_time);
     std::array<char, 512> sink;
     for (;;) {
@@ -111,12 +111,11 @@ awaitable<void> serve_connection(tcp::socket client, milliseconds read_timeout) 
         parsed = raii_http::parse_request(std::string_view(buffer.data(), used));
     }
     if (used == 0) co_return;  // ...unless it sent nothing at all: just close
-    bool whole = parsed.status == raii_http::parse_status::complete && used == parsed.head_size;
     std::string answer = raii_http::respond_to(parsed).serialize();
     asio::error_code error;  // async_write takes no flags: each async_send may send part
     for (asio::const_buffer rest = asio::buffer(answer); rest.size() > 0 && !error;)
         rest += co_await client.async_send(rest, fin_follows, asio::redirect_error(use_awaitable, error));
-    if (!error) co_await close_after_answer(client, whole);
+    if (!error) co_await close_after_answer(client, raii_http::whole_request(parsed, used));
 }  // the socket closes here
 // end tutorial
 

@@ -13,8 +13,7 @@ namespace {
 // more; any other client may still be sending, and closing with its bytes
 // unread would make the kernel send a reset that can destroy the answer.
 state answer(connection& c, const raii_http::parse_result& parsed, bool more_may_follow) {
-    bool whole = parsed.status == raii_http::parse_status::complete && c.used == parsed.head_size &&
-                 !more_may_follow;
+    bool whole = raii_http::whole_request(parsed, c.used) && !more_may_follow;
     c.answer = raii_http::respond_to(parsed).serialize();
     c.head.reset();  // the head is answered: its buffer goes (parsed's views with it)
     return whole ? state::answering : state::lingering;
