@@ -57,9 +57,9 @@ struct row {
     std::string answer;
 };
 
-// The build's rows (WORKSHOP_SERVERS_FILE: "name<TAB>label<TAB>path" per line),
-// then each --with NAME=COMMAND (std::invalid_argument when malformed), then nginx.
-std::vector<row> read_rows(const std::filesystem::path& servers_file, const std::vector<std::string>& added);
+// The build's rows (its servers.txt), then each --with NAME=COMMAND
+// (std::invalid_argument when malformed), then nginx.
+std::vector<row> read_rows(const std::vector<std::string>& added);
 
 // Starts a row's server on a free port, behind `wrapper` (strace, valgrind),
 // and waits until it accepts. Throws std::runtime_error.

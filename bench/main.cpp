@@ -156,7 +156,7 @@ int main(int argc, char* argv[]) {
     std::vector<row> rows;
     bool own_network = false;
     try {
-        rows = read_rows(WORKSHOP_SERVERS_FILE, added);
+        rows = read_rows(added);
         // Before any thread starts: every thread and child made later inherits it.
         own_network = enter_own_network_namespace();
     } catch (const std::invalid_argument& e) {

@@ -17,25 +17,19 @@
 namespace bench {
 namespace {
 
-std::vector<std::string> words_of(const std::string& text, char separator = ' ') {
+std::vector<std::string> words_of(const std::string& text) {
     std::vector<std::string> words;
     std::istringstream in(text);
-    for (std::string word; std::getline(in, word, separator);)
-        if (!word.empty()) words.push_back(word);
+    for (std::string word; in >> word;) words.push_back(word);
     return words;
 }
 
 // A row of the build whose program is a script runs a server for another
 // architecture under an emulator (the build's wrapper around qemu).
-bool is_script(const std::string& file) {
+bool is_script(const std::filesystem::path& file) {
     char start[2] = {};
     std::ifstream(file, std::ios::binary).read(start, 2);
     return start[0] == '#' && start[1] == '!';
-}
-
-void replace_all(std::string& text, std::string_view from, const std::string& to) {
-    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-        text.replace(at, from.size(), to);
 }
 
 // nginx adds header lines of its own (the report lists them); its status
@@ -70,16 +64,10 @@ std::string check_answer(row& r, int port) {
 
 }  // namespace
 
-std::vector<row> read_rows(const std::filesystem::path& servers_file, const std::vector<std::string>& added) {
-    std::ifstream in(servers_file);
-    if (!in) throw std::runtime_error("cannot read the build's list of servers " + servers_file.string());
+std::vector<row> read_rows(const std::vector<std::string>& added) {
     std::vector<row> rows;
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty() || line[0] == '#') continue;
-        auto fields = words_of(line, '\t');
-        if (fields.size() != 3) throw std::runtime_error(servers_file.string() + ": not name, label, path: " + line);
-        rows.push_back({fields[0], fields[1], {fields[2]}, is_script(fields[2]) ? row::kind::emulated : row::kind::built});
-    }
+    for (const auto& [name, label, program] : workshop::build_servers())
+        rows.push_back({name, label, {program}, is_script(program) ? row::kind::emulated : row::kind::built});
     for (const std::string& with : added) {  // NAME=COMMAND
         auto equals = std::min(with.find('='), with.size());
         std::string name = with.substr(0, equals);
@@ -108,11 +96,8 @@ std::unique_ptr<workshop::server_process> start(const row& r, const std::vector<
                 return std::make_unique<workshop::nginx_server>(r.command[0]);
             }
             int port = workshop::free_port();
-            std::vector<std::string> words = wrapper;
-            words.insert(words.end(), r.command.begin(), r.command.end());
-            auto has_port = [](const std::string& word) { return word.find("{port}") != std::string::npos; };
-            if (std::ranges::none_of(r.command, has_port)) words.insert(words.end(), {"--port", "{port}"});
-            for (std::string& word : words) replace_all(word, "{port}", std::to_string(port));
+            std::vector<std::string> words = wrapper, command = workshop::server_command(r.command, port);
+            words.insert(words.end(), command.begin(), command.end());
             return std::make_unique<workshop::server_process>(words[0], std::vector(words.begin() + 1, words.end()),
                                                               port);
         } catch (const std::runtime_error& e) {

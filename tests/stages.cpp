@@ -112,14 +112,6 @@ const capability_rule capability_rules[] = {
     {"browser", always},
 };
 
-// {port} in `word` replaced by `port`.
-std::string with_port(std::string word, int port) {
-    const std::string_view mark = "{port}";
-    for (auto at = word.find(mark); at != std::string::npos; at = word.find(mark, at))
-        word.replace(at, mark.size(), std::to_string(port));
-    return word;
-}
-
 // The line of `text` that names `flag` (where a usage error says what was
 // wrong), or else its first.
 std::string line_naming(std::string_view text, std::string_view flag) {
@@ -164,13 +156,7 @@ void choose_stage(std::string_view name, std::filesystem::path server, std::vect
 }
 
 std::vector<std::string> server_args(int port, const std::vector<std::string>& args) {
-    std::vector<std::string> words;
-    bool placed = false;
-    for (const auto& word : chosen_words) {
-        words.push_back(with_port(word, port));
-        placed = placed || words.back() != word;
-    }
-    if (!placed) words.insert(words.end(), {"--port", std::to_string(port)});
+    std::vector<std::string> words = server_command(chosen_words, port);
     words.insert(words.end(), args.begin(), args.end());
     return words;
 }
@@ -180,7 +166,7 @@ std::vector<std::string> command_args(const std::vector<std::string>& args) {
     int port = 0;
     for (const auto& word : chosen_words) {
         if (word.find("{port}") != std::string::npos && port == 0) port = free_port();
-        words.push_back(with_port(word, port));
+        words.push_back(replace_all(word, "{port}", std::to_string(port)));
     }
     words.insert(words.end(), args.begin(), args.end());
     return words;
@@ -205,7 +191,7 @@ std::optional<std::string> unavailable_here() {
     if (s.unavailable_when.empty() || !std::filesystem::exists(current_server())) return std::nullopt;
     try {
         int port = free_port();
-        server_process probe(current_server(), {"--port", std::to_string(port)}, port);
+        server_process probe(current_server(), server_args(port), port);
     } catch (const std::runtime_error& e) {
         std::string what = e.what();
         if (what.find(s.unavailable_when) != std::string::npos) return what;

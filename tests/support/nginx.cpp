@@ -6,7 +6,6 @@
 #include <fstream>
 #include <pwd.h>
 #include <string_view>
-#include <utility>
 #include <unistd.h>
 
 namespace workshop {
@@ -52,13 +51,8 @@ std::vector<std::string> configure(int port) {
     std::ofstream(dir + "/www/index.html", std::ios::binary) << golden.substr(golden.find("\r\n\r\n") + 4);
     if (::geteuid() == 0)
         if (const passwd* me = ::getpwuid(::geteuid())) user = std::string("user ") + me->pw_name + ";";
-    std::string text(config);
-    using replacement = std::pair<std::string_view, std::string>;
-    for (const auto& [from, to] : {replacement{"@USER@", user}, replacement{"@DIR@", dir},
-                                   replacement{"@PORT@", std::to_string(port)}})
-        for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-            text.replace(at, from.size(), to);
-    std::ofstream(dir + "/nginx.conf") << text;
+    std::string text = replace_all(replace_all(std::string(config), "@USER@", user), "@DIR@", dir);
+    std::ofstream(dir + "/nginx.conf") << replace_all(text, "@PORT@", std::to_string(port));
     return {"-p", dir, "-e", dir + "/error.log", "-c", dir + "/nginx.conf"};
 }
 

@@ -110,13 +110,26 @@ std::vector<server_row> build_servers() {
         std::istringstream fields(line);
         server_row row;
         std::string program;
-        std::getline(fields, row.name, '\t');
-        std::getline(fields, row.label, '\t');
-        std::getline(fields, program);
+        if (!std::getline(fields, row.name, '\t') || !std::getline(fields, row.label, '\t') ||
+            !std::getline(fields, program) || program.empty())
+            throw std::runtime_error(WORKSHOP_SERVERS_FILE ": not name, label and program: " + line);
         row.program = program;
         rows.push_back(std::move(row));
     }
     return rows;
+}
+
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+    for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+        text.replace(at, from.size(), to);
+    return text;
+}
+
+std::vector<std::string> server_command(const std::vector<std::string>& command, int port) {
+    std::vector<std::string> words;
+    for (const auto& word : command) words.push_back(replace_all(word, "{port}", std::to_string(port)));
+    if (words == command) words.insert(words.end(), {"--port", std::to_string(port)});
+    return words;
 }
 
 std::vector<std::string> server_launcher() {

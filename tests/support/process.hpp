@@ -25,7 +25,15 @@ struct server_row {
     std::string label;  // 03
     std::filesystem::path program;
 };
-std::vector<server_row> build_servers();
+std::vector<server_row> build_servers();  // throws std::runtime_error on a malformed line
+
+// `text` with every `from` in it replaced by `to`.
+std::string replace_all(std::string text, std::string_view from, std::string_view to);
+
+// A server given as a command, for `port`: {port} in its words replaced, or
+// "--port N" appended when none holds it (the harness's --server-arg words,
+// ./workshop grade's command, the benchmark's --with).
+std::vector<std::string> server_command(const std::vector<std::string>& command, int port);
 
 // The command that runs the servers of a cross build (e.g. qemu-aarch64 -L
 // /usr/aarch64-linux-gnu for an ARM64 build on x86-64), as words; empty when
