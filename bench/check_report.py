@@ -1,8 +1,7 @@
 #!/usr/bin/env python3
-"""The benchmark's smoke test (ctest -L bench): runs the quick mode, then
-checks what it wrote, never a speed: report.md has a table per scenario with
-a row for every server of the build and nginx, the comparisons, both sweeps,
-the client check and the costs, and shows three PNG charts.
+"""The benchmark's smoke test (ctest -L bench): a quick run, then what it
+wrote, never a speed: report.md's every table with a row for every server of
+the build and nginx, and three PNG charts it shows.
 
     check_report.py HTTP_BENCH SERVERS_FILE OUT_DIR
 """

@@ -31,8 +31,8 @@ std::optional<double> counted(const std::filesystem::path& dir, const std::strin
     return total;
 }
 
-// What one request costs under `tool`, whose command line ends with the
-// prefix of the files it writes: the server runs under it for no request,
+// What one request costs under `tool`, whose words name the files it
+// writes with "{out}", their prefix: the server runs under it for no request,
 // then for `requests` one after another, and is stopped with SIGTERM.
 // Throws std::runtime_error when it does not stop.
 std::optional<double> per_request(const row& r, int requests, const std::filesystem::path& dir,
@@ -43,8 +43,8 @@ std::optional<double> per_request(const row& r, int requests, const std::filesys
         std::string prefix = r.name + "-" + tool_name + "-" + std::to_string(run * requests) + ".";
         for (const auto& file : std::filesystem::directory_iterator(dir))
             if (file.path().filename().string().starts_with(prefix)) std::filesystem::remove(file);
-        std::vector<std::string> command = tool;
-        command.back() += (dir / prefix).string() + (command.back().empty() ? "out" : "%p");
+        std::vector<std::string> command;
+        for (const auto& word : tool) command.push_back(workshop::replace_all(word, "{out}", (dir / prefix).string()));
         auto server = start(r, command);
         for (int i = 0; i < run * requests; ++i)
             if (workshop::exchange(server->port(), request).bytes.empty()) return std::nullopt;
@@ -75,31 +75,39 @@ void measure_costs(benchmark::State& state, const row& r, const settings& config
             // -c counts calls instead of printing them; -f follows every
             // thread and child. strace -o ignores SIGTERM by default; -I2
             // lets it end the server and still write the summary.
-            if (strace) syscalls = per_request(r, config.cost_requests, dir, {strace->string(), "-c", "-f", "-I2", "-o", ""});
+            if (strace)
+                syscalls = per_request(r, config.cost_requests, dir, {strace->string(), "-c", "-f", "-I2", "-o", "{out}txt"});
             // Callgrind counts every thread and writes its counts even when
             // SIGTERM ends the program; --trace-children follows a command
             // that execs its server (an interpreter's launcher, an emulator's).
             if (valgrind)
                 instructions = per_request(r, config.cost_requests, dir, {valgrind->string(), "--tool=callgrind",
-                                           "--trace-children=yes", "--callgrind-out-file="});
+                                           "--trace-children=yes", "--callgrind-out-file={out}%p"});
         } catch (const std::exception& e) {
             note = std::string("could not run it under a tool: ") + e.what();
         }
     }
-    if (!strace) note = "strace is not installed (a Linux tool)";
-    else if (!valgrind) note = "valgrind is not installed (not on macOS)";
-    else if (note.empty() && !syscalls) note = "strace wrote no count";
-    else if (note.empty() && !instructions) note = "callgrind wrote no count";
-    // -1: not counted (the label says why, when there is a reason to say).
+    if (note.empty())
+        note = !strace         ? "strace is not installed (a Linux tool)"
+               : !valgrind     ? "valgrind is not installed (not on macOS)"
+               : !syscalls     ? "strace wrote no count"
+               : !instructions ? "callgrind wrote no count"
+                               : "";
     state.counters["syscalls_per_req"] = syscalls.value_or(-1);
-    state.counters["instructions_per_req"] = instructions.value_or(-1);
+    state.counters["instructions_per_req"] = instructions.value_or(-1);  // -1: not counted; the label says why
     std::replace_if(note.begin(), note.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
     if (!note.empty()) state.SetLabel(note);
 }
 
 // wrk's requests per second, or this client's, against a fresh server.
 void check_client(benchmark::State& state, const row& r, bool wrk, const settings& config) {
-    auto server = start(r);
+    std::unique_ptr<workshop::server_process> server;
+    try {
+        if (!r.problem.empty()) throw std::runtime_error(r.problem);
+        server = start(r);
+    } catch (const std::exception& e) {
+        return state.SkipWithError(e.what());
+    }
     int clients = scenarios[1].clients;
     auto seconds = std::chrono::duration_cast<std::chrono::seconds>(config.client_check.length);
     std::optional<double> rps;

@@ -1,12 +1,9 @@
-// http_bench: every server of the build, any added with --with, and nginx for
-// reference, under connection-per-request load over loopback. Each
-// measurement is a Google Benchmark, its repetitions the windows, and all of
-// them run in one random order: three scenarios (one client, 32 clients, 32
-// clients while 16 stalled connections are held), the clients sweep, the
-// idle sweep for the rows that serve concurrently, what one request costs
-// each server, counted, and wrk against the first row to check the client.
-// Google Benchmark prints its table and writes results.json; report.py
-// renders report.md and the charts from that file.
+// http_bench: every server of the build, any added with --with, and nginx,
+// under connection-per-request load over loopback. Each measurement is a
+// Google Benchmark whose repetitions are its windows, all run in one random
+// order: the scenarios, the sweeps over clients and idle connections, the
+// counted cost per request, and the client check. Google Benchmark prints its
+// table and writes results.json; report.py renders report.md and the charts.
 //
 //   ./workshop bench [--quick] [--with NAME=COMMAND]...    (or build/bench/http_bench)
 #include "bench.hpp"
@@ -30,11 +27,6 @@ constexpr const char* usage =
     "                       {port} in it replaced by the port, or --port N appended\n"
     "  --out-dir DIR        where results.json, report.md and the charts go (" BENCH_OUT_DIR ")\n"
     "Google Benchmark's own flags work too, e.g. --benchmark_filter=nginx.\n";
-
-void print_usage() {
-    std::fputs(usage, stdout);
-    benchmark::PrintDefaultHelp();
-}
 
 // Google Benchmark's console table (its own JSON reporter writes
 // results.json): each benchmark's aggregates, or its one window, in the order
@@ -74,7 +66,8 @@ void add(const std::string& name, const windows& w, Measure measure) {
 
 // Every measurement of every row that passed the check, a kind at a time.
 // Not the emulated rows' sweeps or costs: they would take minutes under an
-// emulator, and count the emulator.
+// emulator, and count the emulator. The client check takes the first row,
+// and says why not when that failed its check.
 void register_all(std::vector<row>& rows, const settings& config) {
     auto measured = [](const row& r) { return r.problem.empty(); };
     auto native = [](const row& r) { return r.problem.empty() && r.what != row::kind::emulated; };
@@ -86,17 +79,16 @@ void register_all(std::vector<row>& rows, const settings& config) {
         for (int clients : client_counts)
             add("clients/" + r.name + "/" + std::to_string(clients), config.clients,
                 [&, clients](benchmark::State& st) { measure_clients(st, r, clients, config); });
-    for (row& r : rows | std::views::filter([](const row& r) { return r.problem.empty() && r.concurrent; }))
+    for (row& r : rows | std::views::filter([&](const row& r) { return native(r) && r.concurrent; }))
         for (int held : held_counts)
             add("idle/" + r.name + "/" + std::to_string(held), config.idle,
                 [&, held](benchmark::State& st) { measure_held(st, r, held, config); });
     for (row& r : rows | std::views::filter(native))
         if (r.what != row::kind::reference)
             add("cost/" + r.name, {1, 0ms}, [&](benchmark::State& st) { measure_costs(st, r, config); });
-    if (row& first = rows.front(); measured(first))
-        for (bool wrk : {true, false})
-            add(std::string("client-check/") + (wrk ? "wrk/" : "this-client/") + first.name, config.client_check,
-                [&, wrk](benchmark::State& st) { check_client(st, first, wrk, config); });
+    for (bool wrk : {true, false})
+        add(std::string("client-check/") + (wrk ? "wrk/" : "this-client/") + rows.front().name, config.client_check,
+            [&, wrk](benchmark::State& st) { check_client(st, rows.front(), wrk, config); });
 }
 
 // What report.py needs beside the windows, for results.json's context: plain
@@ -112,6 +104,11 @@ std::vector<std::pair<std::string, std::string>> describe_run(const std::vector<
         return out + "\n";
     };
     auto window = [](const windows& w) { return std::to_string(w.count) + " " + std::to_string(w.length.count()); };
+    auto numbers = [](const auto& list) {
+        std::string out;
+        for (int n : list) out += std::to_string(n) + " ";
+        return out;
+    };
     const char* kinds[] = {"built", "emulated", "added", "reference"};
     std::string row_table, scenario_table;
     for (const row& r : rows) row_table += line({r.name, r.label, kinds[int(r.what)], r.concurrent ? "1" : "0", r.problem});
@@ -122,36 +119,48 @@ std::vector<std::pair<std::string, std::string>> describe_run(const std::vector<
             {"quick", config.quick ? "1" : "0"}, {"own_network", own_network ? "1" : "0"},
             {"scenario_windows", window(config.scenario)}, {"clients_windows", window(config.clients)},
             {"idle_windows", window(config.idle)}, {"client_check_windows", window(config.client_check)},
+            {"client_counts", numbers(client_counts)}, {"held_counts", numbers(held_counts)},
             {"cost_requests", to_string(config.cost_requests)}, {"held_load_clients", to_string(held_load_clients)},
-            {"descriptor_limit", to_string(limit)}, {"descriptors_wanted", to_string(held_counts.back() + 2000)},
-            {"compiler", BENCH_COMPILER}};
+            {"descriptor_limit", to_string(limit)}, {"compiler", BENCH_COMPILER}};
 }
 
 }  // namespace
 
 int main(int argc, char* argv[]) {
+    auto bad_argument = [](const std::string& what) { return std::fprintf(stderr, "http_bench: %s\n%s", what.c_str(), usage), 2; };
     settings config;
-    for (int i = 1; i + 1 < argc; ++i)  // before Google Benchmark's flags: results.json goes there
-        if (std::string_view(argv[i]) == "--out-dir") config.out_dir = argv[i + 1];
+    bool quick = false, listing = false;
+    std::vector<std::string> added;  // NAME=COMMAND, checked by read_rows
+    std::vector<char*> args = {argv[0]};  // Google Benchmark's, taken out by Initialize
+    for (int i = 1; i < argc; ++i) {
+        std::string arg = argv[i];
+        if (arg == "--quick") {
+            quick = true;
+        } else if (arg.starts_with("--benchmark_out")) {
+            return bad_argument(arg + ": results.json goes to --out-dir, where report.py reads it");
+        } else if (arg != "--out-dir" && arg != "--with") {
+            listing = listing || arg.starts_with("--benchmark_list_tests");
+            args.push_back(argv[i]);
+        } else if (i + 1 == argc) {
+            return bad_argument("missing value after " + arg);
+        } else if (arg == "--out-dir") {
+            config.out_dir = argv[++i];
+        } else {
+            added.emplace_back(argv[++i]);
+        }
+    }
+    if (quick)
+        config = {.quick = true, .scenario = {3, 200ms}, .clients = {1, 150ms}, .idle = {1, 250ms},
+                  .client_check = {1, 1s}, .cost_requests = 100, .out_dir = config.out_dir};
     auto json_file = config.out_dir / "results.json";
     std::string json_flag = "--benchmark_out=" + json_file.string();
     // Ours come first, so that the same flags given on the command line win.
-    std::vector<char*> args = {argv[0], const_cast<char*>("--benchmark_enable_random_interleaving=true"),
-                               const_cast<char*>("--benchmark_display_aggregates_only=true"), json_flag.data()};
-    args.insert(args.end(), argv + 1, argv + argc);
+    for (const char* flag : {"--benchmark_enable_random_interleaving=true", "--benchmark_display_aggregates_only=true",
+                             json_flag.c_str()})
+        args.insert(args.begin() + 1, const_cast<char*>(flag));
     int count = static_cast<int>(args.size());
-    benchmark::Initialize(&count, args.data(), print_usage);  // takes out its own flags; --help prints usage
-    std::vector<std::string> added;
-    auto bad_argument = [](const std::string& what) { return std::fprintf(stderr, "http_bench: %s\n%s", what.c_str(), usage), 2; };
-    for (int i = 1; i < count; ++i) {
-        std::string arg = args[i];
-        if (arg == "--quick")
-            config = {true, {3, 200ms}, {1, 150ms}, {1, 250ms}, {1, 1s}, 100, config.out_dir};
-        else if (arg != "--out-dir" && arg != "--with") return bad_argument("unknown argument " + arg);
-        else if (i + 1 == count) return bad_argument("missing value after " + arg);
-        else if (arg == "--out-dir") ++i;
-        else added.push_back(args[++i]);  // NAME=COMMAND, checked by read_rows
-    }
+    benchmark::Initialize(&count, args.data(), [] { std::fputs(usage, stdout); benchmark::PrintDefaultHelp(); });
+    if (count > 1) return bad_argument(std::string("unknown argument ") + args[1]);
 
     std::vector<row> rows;
     bool own_network = false;
@@ -176,6 +185,7 @@ int main(int argc, char* argv[]) {
     grouped_console console(describe_run(rows, config, own_network, limit));
     if (benchmark::RunSpecifiedBenchmarks(&console) == 0) return 2;  // a filter for nothing: Google Benchmark said so
     benchmark::Shutdown();
+    if (listing) return 0;  // names listed, nothing measured
 
     // report.py renders report.md and the charts, in this process's place.
     ::execl(BENCH_PYTHON, BENCH_PYTHON, BENCH_RENDERER, json_file.c_str(), config.out_dir.c_str(), nullptr);

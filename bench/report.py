@@ -83,10 +83,13 @@ def load(path):
         data = json.load(f)
     context = data["context"]
     run = {k[len("bench."):]: v for k, v in context.items() if k.startswith("bench.")}
+    if "rows" not in run:
+        sys.exit(f"{path}: no run description (bench.rows) in its context: not written by http_bench?")
     table = lambda text, fields: [dict(zip(fields, line.split("\t"))) for line in text.splitlines()]
     run["rows"] = table(run["rows"], ("name", "label", "kind", "concurrent", "problem"))
     run["scenarios"] = table(run["scenarios"], ("name", "title", "clients", "stalled"))
-    for key in ("scenario_windows", "clients_windows", "idle_windows", "client_check_windows"):
+    for key in ("scenario_windows", "clients_windows", "idle_windows", "client_check_windows", "client_counts",
+                "held_counts"):
         run[key] = [int(n) for n in run[key].split()]
     measured = {}
     for b in data["benchmarks"]:
@@ -98,15 +101,13 @@ def load(path):
         else:
             m.windows.append(b)
             m.label = b.get("label", "")
-    for kind in ("clients", "idle"):  # the sweeps' points that ran, from "clients/<row>/<clients>"
-        run[kind] = sorted({int(name.rsplit("/", 1)[1]) for name in measured if name.startswith(kind + "/")})
     return context, run, measured
 
 
 def thousands(v): return f"{round(v):,}"
 def fixed(v, decimals): return f"{v:.{decimals}f}"
 def ms(us): return fixed(us / 1000, 3 if us < 1e3 else 2 if us < 1e4 else 1 if us < 1e5 else 0)
-def windows(w): return f"{w[0]} window{'s' * (w[0] > 1)} of {w[1] / 1000:.2f} s"
+def windows(w): return f"the median of {w[0]} windows of {w[1] / 1000:.2f} s" if w[0] > 1 else f"1 window of {w[1] / 1000:.2f} s"
 def fill(text, **values): return string.Template(text).substitute({k: str(v) for k, v in values.items()})
 def table_rows(rows): return "".join("| " + " | ".join(str(c).replace("|", "/") for c in r) + " |\n" for r in rows)
 
@@ -120,6 +121,7 @@ class Report:
     def __init__(self, context, run, measured, fragments):
         self.context, self.run, self.measured, self.fragments = context, run, measured, fragments
         self.rows, self.first, self.nginx = run["rows"], run["rows"][0], run["rows"][-1]
+        self.idle_rows = [r for r in self.rows if r["concurrent"] == "1" and r["kind"] != "emulated"]
 
     def get(self, name):
         m = self.measured.get(name)
@@ -144,9 +146,10 @@ class Report:
                      ms(m.median("p50_us")), ms(m.median("p99_us")), ms(m.median("p999_us")), ms(m.max("max_us"))]
             notes += ["stalled in some windows"] if m.min("answered") == 0 else []
             notes += [f"{thousands(m.sum('failed'))} failed requests"] if m.sum("failed") else []
+            notes += [f"{thousands(m.sum('unfinished'))} requests still waiting when their window closed"
+                      ] if m.sum("unfinished") else []
         if m.sum("retried"):
-            notes.append("accept queue overflowed: dropped connections waited for the client's resend" +
-                         ("" if m.stalled() else f" (max {ms(m.max('max_us'))} ms)"))
+            notes.append("accept queue overflowed: a dropped connection waits a second for the client's resend")
         if m.min("stalled") != int(s["stalled"]):
             notes.append(f"only {thousands(m.min('stalled'))} stalled connections held")
         # Without the kernel's counter (macOS), the client cannot tell drops either.
@@ -180,7 +183,12 @@ class Report:
             for row in (r for r in self.rows if r["kind"] in ("built", "added")):
                 m = self.get(f"scenario/{row['name']}/{s['name']}")
                 for other in (before, self.nginx):
-                    if m and other and (o := self.get(f"scenario/{other['name']}/{s['name']}")):
+                    if not (m and other and (o := self.get(f"scenario/{other['name']}/{s['name']}"))):
+                        continue
+                    if m.stalled() or o.stalled():  # nothing answered in any window of one side: nothing to test
+                        lines.append([row["name"], other["name"]] + ["-", "-", (row if m.stalled() else other)["name"] +
+                                                                     " stalled", "-"] * 2)
+                    else:
                         lines.append([row["name"], other["name"]] + self.compare(m, o, "req_per_s", True) +
                                      self.compare(m, o, "cpu_us_per_req", False))
                 before = row
@@ -188,8 +196,8 @@ class Report:
         return out
 
     def client_cell(self, row, clients):
-        if not (m := self.get(f"clients/{row['name']}/{clients}")):
-            return "not measured"
+        if not (m := self.get(name := f"clients/{row['name']}/{clients}")):
+            return "not measured" if self.why_not(row, name).endswith("--benchmark_filter") else self.why_not(row, name)
         if m.stalled():
             return "stalled"
         v = m.values("req_per_s")
@@ -197,7 +205,7 @@ class Report:
         return thousands(m.median("req_per_s")) + cv + (f", {thousands(m.sum('retried'))} retried" if m.sum("retried") else "")
 
     def client_sweep(self):
-        counts = self.run["clients"]
+        counts = self.run["client_counts"]
         return ("| server | " + " | ".join(map(str, counts)) + " |\n|---" + "|--:" * len(counts) + "|\n" +
                 table_rows([r["name"]] + [self.client_cell(r, c) for c in counts] for r in self.rows if r["kind"] != "emulated"))
 
@@ -209,10 +217,9 @@ class Report:
         notes = ([f"a window failed: {m.errors[0]}"] if m.errors else []) + \
                 ([f"only {thousands(opened)} connected (refused or dropped)"] if opened < count else []) + \
                 ([f"closed or answered {thousands(opened - held)} of them at once"] if held < opened else []) + \
-                ([f"a fresh client got 503"] if m.sum("fresh_503") else []) + \
                 ([f"{thousands(m.sum('got_503'))} of the load's requests got 503"] if m.sum("got_503") else []) + \
                 ([f"{thousands(m.sum('retried'))} retried"] if m.sum("retried") else [])
-        fresh = ("no answer" if m.max("fresh_answered") == 0 else
+        fresh = ("503" if m.sum("fresh_503") else "no answer" if m.max("fresh_answered") == 0 else
                  f"no answer in some windows; at most {ms(m.max('fresh_p50_us'))}" if m.min("fresh_answered") == 0 else
                  with_range(m, "fresh_p50_us", ms))
         none, memory = self.get(f"idle/{row['name']}/0"), m.counted("rss_bytes")
@@ -229,24 +236,26 @@ class Report:
 
     def costs(self):
         lines = []
-        for row in self.rows:
-            if m := self.measured.get(f"cost/{row['name']}"):
-                cell = lambda counter, fmt: fmt(m.median(counter)) if m.windows and m.counted(counter) else "-"
-                lines.append([row["name"], cell("syscalls_per_req", lambda v: fixed(v, 1)),
-                              cell("instructions_per_req", thousands), m.label or "; ".join(m.errors)])
+        for row in (r for r in self.rows if r["kind"] in ("built", "added")):
+            if not (m := self.get(name := f"cost/{row['name']}")):
+                lines.append([row["name"], "-", "-", self.why_not(row, name)])
+                continue
+            cell = lambda counter, fmt: fmt(m.median(counter)) if m.counted(counter) else "-"
+            lines.append([row["name"], cell("syscalls_per_req", lambda v: fixed(v, 1)),
+                          cell("instructions_per_req", thousands), m.label])
         return table_rows(lines)
 
 
-def draw_charts(report, out_dir):
-    """Each chart's data as a TSV file ("?": not measured), then gnuplot draws the three."""
+def draw_charts(report, out_dir, charts):
+    """Each chart's data as a TSV file ("?": not measured), then gnuplot draws `charts`."""
     run, rows = report.run, report.rows
     def median(m, counter, scale=1): return str(m.median(counter) / scale) if m else "?"
     def write(name, header, lines):
         with open(os.path.join(out_dir, name + ".tsv"), "w") as f:
             f.write("".join("\t".join(line) + "\n" for line in [header] + lines))
-    def sweep(name, kind, rows, counter="req_per_s", scale=1):  # a line per point, a column per row
+    def sweep(name, kind, rows, points, counter="req_per_s", scale=1):  # a line per point, a column per row
         write(name, ["x"] + [r["name"] for r in rows],
-              [[str(p)] + [median(report.get(f"{kind}/{r['name']}/{p}"), counter, scale) for r in rows] for p in run[kind]])
+              [[str(p)] + [median(report.get(f"{kind}/{r['name']}/{p}"), counter, scale) for r in rows] for p in points])
     def label(row):  # under its bars: gnuplot reads "\n" in quotes
         measured = any(report.get(f"scenario/{row['name']}/{s['name']}") for s in run["scenarios"])
         extra = "not measured" if not measured else "emulated" if row["kind"] == "emulated" else ""
@@ -254,20 +263,21 @@ def draw_charts(report, out_dir):
     write("throughput", ["server"] + [s["title"] for s in run["scenarios"]],
           [[label(r)] + [median(report.get(f"scenario/{r['name']}/{s['name']}"), "req_per_s") for s in run["scenarios"]]
            for r in rows])
-    sweep("clients", "clients", [r for r in rows if r["kind"] != "emulated"])
-    idle = [r for r in rows if r["concurrent"] == "1"]
-    sweep("idle_rps", "idle", idle)
-    sweep("idle_memory", "idle", idle, "rss_bytes", 2**20)
+    sweep("clients", "clients", [r for r in rows if r["kind"] != "emulated"], run["client_counts"])
+    sweep("idle_rps", "idle", report.idle_rows, run["held_counts"])
+    sweep("idle_memory", "idle", report.idle_rows, run["held_counts"], "rss_bytes", 2**20)
     kind = "quick" if run["quick"] == "1" else "full"
-    subtitle = lambda key: f"{report.context['num_cpus']} cores, loopback, {kind} run: median of {windows(run[key])}"
-    settings = {"dir": out_dir, "scenarios": subtitle("scenario_windows"), "sweep": subtitle("clients_windows"),
-                "idle": subtitle("idle_windows")}
+    subtitle = lambda key: f"{report.context['num_cpus']} cores, loopback, {kind} run: {windows(run[key])}"
+    settings = {"dir": out_dir, "charts": " ".join(charts), "servers": len(rows), "scenarios": subtitle("scenario_windows"),
+                "sweep": subtitle("clients_windows"), "idle": subtitle("idle_windows")}
     for chart in ("throughput", "clients", "idle"):
         if os.path.exists(png := os.path.join(out_dir, chart + ".png")):
             os.remove(png)
     try:
-        subprocess.run(["gnuplot", "-e", "; ".join(f"{k}='{v}'" for k, v in settings.items()),
-                        os.path.join(HERE, "charts.gp")], stdout=subprocess.DEVNULL, timeout=60)
+        drawn = subprocess.run(["gnuplot", "-e", "; ".join(f"{k}={v!r}" for k, v in settings.items()),
+                                os.path.join(HERE, "charts.gp")], stdout=subprocess.DEVNULL, timeout=60)
+        if drawn.returncode != 0:
+            print("gnuplot failed: some charts are missing", file=sys.stderr)
     except FileNotFoundError:
         print("gnuplot is not installed: no charts (./workshop bench installs it)", file=sys.stderr)
 
@@ -291,17 +301,20 @@ def main(results, out_dir):
     with open(os.path.join(HERE, "report.md.in")) as f:
         parts = re.split(r"^@@ (\w+)\n", f.read(), flags=re.M)  # the report, then fragments, each after "@@ name"
     report = Report(context, run, measured, dict(zip(parts[1::2], parts[2::2])))
-    quick, n, limit = run["quick"] == "1", run["scenario_windows"][0], int(run["descriptor_limit"])
+    quick, n, limit = run["quick"] == "1", run["scenario_windows"][0], run["descriptor_limit"]
     emulated = [r["name"] for r in run["rows"] if r["kind"] == "emulated"]
     differences = header_differences(run["nginx_answer"]) if run["nginx_answer"] else []
     server = [line for line in differences if line.startswith("+ Server: ")]
     wrk, ours = report.client_check()
+    # A chart with nothing measured in it (see --benchmark_filter) is left out.
+    charts = [chart for kind, chart in (("scenario", "throughput"), ("clients", "clients"), ("idle", "idle"))
+              if any(name.startswith(kind + "/") and m.windows for name, m in measured.items())]
+    images = {f"{chart}_chart": report.fragments[chart] if chart in charts else "" for chart in ("throughput", "clients", "idle")}
     text = fill(
         parts[0], run="quick run" if quick else "full run", command="./workshop bench" + " --quick" * quick,
         date=context["date"][:16].replace("T", " "), machine=machine(context, run),
         nginx_version=server[0].rsplit("/", 1)[-1] if server else "not measured",
-        descriptor_limit=f"{limit}" + (f" (the most it could be raised to, below the {run['descriptors_wanted']} "
-                                       "the largest idle sweep needs)" if limit < int(run["descriptors_wanted"]) else ""),
+        descriptor_limit=limit,
         network="a network namespace of its own" if run["own_network"] == "1" else
                 "the machine's network namespace (so TCP segments are not counted, and the kernel's drops are every program's)",
         scenario_windows=n, scenario_seconds=fixed(run["scenario_windows"][1] / 1000, 2),
@@ -311,16 +324,16 @@ def main(results, out_dir):
                    if smallest_p(n, n) < ALPHA else "so every verdict of this run reads *no difference shown*: "
                    "only a full run (`./workshop bench`) has windows enough for one."),
         comparisons=report.comparisons(), clients_windows=windows(run["clients_windows"]), client_sweep=report.client_sweep(),
-        concurrent=", ".join(r["name"] for r in run["rows"] if r["concurrent"] == "1") or "none",
+        concurrent=", ".join(r["name"] for r in report.idle_rows) or "none",
         held_load_clients=run["held_load_clients"], idle_windows=windows(run["idle_windows"]),
-        idle_sweep=table_rows(report.idle_row(r, c) for r in run["rows"] if r["concurrent"] == "1" for c in run["idle"]),
+        idle_sweep=table_rows(report.idle_row(r, c) for r in report.idle_rows for c in run["held_counts"]),
         first_row=report.first["name"], first_clients=run["scenarios"][1]["clients"],
-        check_windows=windows(run["client_check_windows"]), wrk=wrk, ours=ours,
+        check_windows=f"{run['client_check_windows'][0]} × {run['client_check_windows'][1] / 1000:.0f} s", wrk=wrk, ours=ours,
         header_differences="".join(f"    {line}\n" for line in differences) or "    (not measured)\n",
-        costs=report.costs(), cost_requests=run["cost_requests"])
+        costs=report.costs(), cost_requests=run["cost_requests"], **images)
     with open(os.path.join(out_dir, "report.md"), "w") as f:
         f.write(text)
-    draw_charts(report, out_dir)
+    draw_charts(report, out_dir, charts)
     print(f"\nReport: {os.path.join(out_dir, 'report.md')} (charts and results.json beside it)")
 
 

@@ -1,10 +1,9 @@
-// Measuring: one window of one benchmark, and what the kernel counts around
-// it. Every window starts a fresh server, checks its answer, loads it, and
-// hands its figures to Google Benchmark as counters (results.json keeps every
-// window's, the console their aggregates), the kernel's among them: the
-// listen queues' drops, the TCP segments sent, and the server's resident
-// memory and CPU time, its children's included (nginx's workers). Those are
-// Linux's; elsewhere they read -1 and their column shows "-".
+// Measuring: one window, and what the kernel counts around it. Every window
+// starts a fresh server, checks its answer, loads it, and hands Google
+// Benchmark its figures as counters, the kernel's among them: the listen
+// queues' drops, the TCP segments sent, and the server's resident memory and
+// CPU time, its children's included (nginx's workers). Those are Linux's;
+// elsewhere they read -1 and their column shows "-".
 #include "bench.hpp"
 
 #include <cstdio>

@@ -170,7 +170,8 @@ std::optional<double> cpu_seconds(pid_t pid) {
     // Mach time units: nanoseconds on Intel Macs, 125/3 ns on Apple silicon.
     mach_timebase_info_data_t timebase{};
     ::mach_timebase_info(&timebase);
-    double ticks = static_cast<double>(info->ri_user_time + info->ri_system_time);
+    double ticks = static_cast<double>(info->ri_user_time + info->ri_system_time + info->ri_child_user_time +
+                                       info->ri_child_system_time);
     return ticks * timebase.numer / timebase.denom / 1e9;
 }
 
@@ -203,16 +204,16 @@ std::optional<std::vector<int>> descriptor_numbers(pid_t pid) {
 std::optional<double> cpu_seconds(pid_t pid) {
     std::ifstream stat(std::filesystem::path("/proc") / std::to_string(pid) / "stat");
     std::string text((std::istreambuf_iterator<char>(stat)), {});
-    // Fields 14 and 15 (utime, stime, in clock ticks) follow the ")" that
-    // ends the command name, which may itself hold spaces.
+    // Fields 14 to 17 (utime, stime, cutime, cstime, in clock ticks) follow
+    // the ")" that ends the command name, which may itself hold spaces.
     auto close = text.rfind(')');
     if (close == std::string::npos) return std::nullopt;
     std::istringstream fields(text.substr(close + 2));
     std::string skip;
     for (int field = 3; field < 14; ++field) fields >> skip;
-    double user = 0, system = 0;
-    if (!(fields >> user >> system)) return std::nullopt;
-    return (user + system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    double user = 0, system = 0, children_user = 0, children_system = 0;
+    if (!(fields >> user >> system >> children_user >> children_system)) return std::nullopt;
+    return (user + system + children_user + children_system) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 std::optional<long> resident_kib(pid_t pid) {

@@ -49,7 +49,8 @@ std::vector<std::string> command_for(const std::filesystem::path& program);
 // answers. The descriptors `pid` has open, by number, and how many:
 std::optional<std::vector<int>> descriptor_numbers(pid_t pid);
 std::optional<std::size_t> open_descriptors(pid_t pid);
-// The CPU time it has used (user + system), and its resident memory.
+// The CPU time it has used (user + system, its threads' and the children it
+// has waited for), and its resident memory.
 std::optional<double> cpu_seconds(pid_t pid);
 std::optional<long> resident_kib(pid_t pid);
 // How many threads it runs.
