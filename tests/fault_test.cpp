@@ -68,16 +68,7 @@ TEST_CASE("more clients than descriptors: no spinning, served again once they le
     // connect beyond that would block for minutes of retries. 64 silent
     // clients for the concurrent stage, which takes them all in.
     int clients = current_stage().concurrent ? 64 : 12;
-    std::vector<socket_fd> silent;
-    // All within 15 s: a server that does not take them in (or keep them
-    // in its listen queue) leaves the next connection waiting.
-    auto deadline = std::chrono::steady_clock::now() + 15s;
-    for (int i = 0; i < clients; ++i) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-        silent.push_back(connect_to(server->port(), std::max(left, std::chrono::milliseconds(0))));
-        INFO("silent connection " << i + 1 << " of " << clients << " not accepted within 15 s of the first");
-        REQUIRE(silent.back().get() >= 0);
-    }
+    auto silent = silent_clients(server->port(), clients, 15s);
 
     double cpu = cpu_used_while_waiting(server->pid());
     UNSCOPED_INFO("CPU time over 2 s with " << clients << " silent clients and 32 descriptors: " << cpu << " s");

@@ -28,16 +28,6 @@ void check_unharmed(stage_server& server, std::optional<std::size_t> descriptors
     CHECK(open_descriptors(server.pid()) <= descriptors_before);
 }
 
-// Sends `bytes` (stopping quietly if the server hangs up first), says it is
-// done sending, and reads what comes back.
-reply send_and_half_close(int port, std::string_view bytes) {
-    socket_fd fd = connect_to(port);
-    if (fd.get() < 0) return {"", ending::refused};
-    send_all(fd.get(), bytes);
-    ::shutdown(fd.get(), SHUT_WR);
-    return read_to_end(fd.get());
-}
-
 // What a stage answers to a request it cannot use: a stage that parses
 // says `status_line`, every byte of it, and ends with a clean FIN (it reads
 // what the client still sends before closing). The others answer their one

@@ -37,21 +37,6 @@ void allow_descriptors(int count) {
                         << now << " (raise the hard limit, e.g. ulimit -Hn, to run this test)");
 }
 
-// All within 30 s (generous: a server that holds them takes them in at
-// once). One that does not fills its listen queue, and the next connection
-// waits, so that without a bound the test would crawl instead of failing.
-std::vector<socket_fd> silent_clients(int port, int count) {
-    auto deadline = clock::now() + 30s;
-    std::vector<socket_fd> fds;
-    for (int i = 0; i < count; ++i) {
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
-        fds.push_back(connect_to(port, std::max(left, std::chrono::milliseconds(0))));
-        INFO("silent connection " << i + 1 << " of " << count << " not accepted within 30 s of the first");
-        REQUIRE(fds.back().get() >= 0);
-    }
-    return fds;
-}
-
 // Waits (up to 20 s, generous for a loaded machine) until the server holds
 // at least `count` descriptors, so that it has accepted every silent
 // client; false if it never did. Where neither /proc nor libproc answers,
@@ -72,7 +57,7 @@ TEST_CASE("many silent connections and a fresh client", "[many-idle]") {
     if (s.cheap_idle) {
         allow_descriptors(many);
         auto server = start_server();
-        auto silent = silent_clients(server->port(), many);
+        auto silent = silent_clients(server->port(), many, 30s);
         // Held, not dropped or turned away: a server that closes silent
         // connections soon after accepting them would answer the fresh
         // client at once too, having given up the point of the test.
@@ -95,7 +80,7 @@ TEST_CASE("many silent connections and a fresh client", "[many-idle]") {
         // their number bounded, and the one over it is told 503.
         auto server = start_server({"--max-connections", "64"});
         std::this_thread::sleep_for(300ms);  // the readiness probe's connection is done
-        auto silent = silent_clients(server->port(), 64);
+        auto silent = silent_clients(server->port(), 64, 30s);
         std::this_thread::sleep_for(500ms);  // all 64 taken in
         socket_fd over = connect_to(server->port());
         CHECK(read_to_end(over.get()).bytes.starts_with("HTTP/1.1 503 Service Unavailable\r\n"));
@@ -106,7 +91,7 @@ TEST_CASE("many silent connections and a fresh client", "[many-idle]") {
         // 01 never reads: it answers each connection in turn, silent or not,
         // so silent clients cannot hold it up (they get the page unasked).
         auto server = start_server();
-        auto silent = silent_clients(server->port(), 10);  // within its backlog of 16
+        auto silent = silent_clients(server->port(), 10, 30s);  // within its backlog of 16
         auto start = clock::now();
         reply r = exchange(server->port());
         CHECK(r.bytes == golden_response());
@@ -118,7 +103,7 @@ TEST_CASE("many silent connections and a fresh client", "[many-idle]") {
     if (!s.has_read_timeout) {
         // 02 stalls: it waits on the first silent client for as long as it stays.
         auto server = start_server();
-        auto silent = silent_clients(server->port(), 4);
+        auto silent = silent_clients(server->port(), 4, 30s);
         std::this_thread::sleep_for(100ms);
         socket_fd fresh = connect_to(server->port());
         REQUIRE(send_all(fresh.get(), simple_get));
@@ -131,7 +116,7 @@ TEST_CASE("many silent connections and a fresh client", "[many-idle]") {
     // 03 serves one connection at a time: each silent client ahead of the
     // fresh one costs a whole read timeout (here 0.5 s, two of them).
     auto server = start_server(read_timeout_args(s, 0.5));
-    auto silent = silent_clients(server->port(), 2);
+    auto silent = silent_clients(server->port(), 2, 30s);
     std::this_thread::sleep_for(100ms);
     auto start = clock::now();
     reply r = exchange(server->port());

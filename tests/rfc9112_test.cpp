@@ -31,16 +31,6 @@ std::string row(std::string_view section, std::string_view name, std::string_vie
     return line;
 }
 
-// Sends the request, says it is done sending, reads the answer: a server
-// that keeps connections open (nginx) then closes once it has answered.
-reply send_and_half_close(int port, std::string_view request) {
-    socket_fd fd = connect_to(port);
-    if (fd.get() < 0) return {"", ending::refused};
-    send_all(fd.get(), request);
-    ::shutdown(fd.get(), SHUT_WR);
-    return read_to_end(fd.get());
-}
-
 std::string status_text(const reply& r) {
     int status = status_of(r.bytes);
     return status ? std::to_string(status) : to_string(r.end);

@@ -244,4 +244,17 @@ std::vector<std::string> read_timeout_args(const stage& s, double seconds) {
     return {"--read-timeout", std::to_string(seconds)};
 }
 
+std::vector<socket_fd> silent_clients(int port, int count, std::chrono::seconds within) {
+    auto deadline = std::chrono::steady_clock::now() + within;
+    std::vector<socket_fd> fds;
+    for (int i = 0; i < count; ++i) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        fds.push_back(connect_to(port, std::max(left, std::chrono::milliseconds(0))));
+        INFO("silent connection " << i + 1 << " of " << count << " not accepted within " << within.count()
+                                  << " s of the first");
+        REQUIRE(fds.back().get() >= 0);
+    }
+    return fds;
+}
+
 }  // namespace workshop

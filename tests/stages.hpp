@@ -5,6 +5,7 @@
 #pragma once
 
 #include "support/golden.hpp"
+#include "support/client.hpp"
 #include "support/process.hpp"
 
 #include <filesystem>
@@ -87,5 +88,12 @@ public:
 // test's flags (--read-timeout 1): a server that exits at once when given
 // them, but listens without, fails the test as "needs --read-timeout".
 std::unique_ptr<stage_server> start_server(std::vector<std::string> args = {});
+
+// `count` connections that connect and then send nothing, all taken in
+// within `within` (a generous bound: a server that serves many at once
+// takes them in at once), or the test fails. One that does not fills its
+// listen queue, and the next connection waits: without a bound the test
+// would crawl instead of failing.
+std::vector<socket_fd> silent_clients(int port, int count, std::chrono::seconds within);
 
 }  // namespace workshop

@@ -111,6 +111,14 @@ reply exchange(int port, std::string_view request, std::chrono::milliseconds lim
     return read_to_end(fd.get(), limit);
 }
 
+reply send_and_half_close(int port, std::string_view request) {
+    socket_fd fd = connect_to(port);
+    if (fd.get() < 0) return {"", ending::refused};
+    send_all(fd.get(), request);
+    ::shutdown(fd.get(), SHUT_WR);
+    return read_to_end(fd.get());
+}
+
 std::string visible(std::string_view bytes) {
     std::string out;
     for (char c : bytes) {

@@ -61,6 +61,10 @@ reply read_to_end(int fd, std::chrono::milliseconds limit = 10s);
 reply exchange(int port, std::string_view request = simple_get,
                std::chrono::milliseconds limit = 10s);
 
+// The same, saying it is done sending once the request is out: a server
+// that keeps connections open (nginx) then closes once it has answered.
+reply send_and_half_close(int port, std::string_view request);
+
 // \r and \n written out, so a mismatch in line endings shows.
 std::string visible(std::string_view bytes);
 
