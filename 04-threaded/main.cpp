@@ -4,8 +4,9 @@
 // pool of workers all block in accept on the listening socket, so the
 // kernel hands each client to one of them, and each serves it with stage
 // 03's serve_connection. The pool grows while every worker is busy, up to
-// --max-connections (one more is answered 503), and shrinks back to
-// --threads once the extra workers sit idle. Read worker_pool.cpp next.
+// --max-connections (one more is answered 503), and on Linux shrinks back
+// to --threads once the extra workers sit idle (macOS's accept cannot time
+// out, so there they stay). Read worker_pool.cpp next.
 //
 //   ./workshop serve 04            (or: build/bin/04-threaded --port 8585)
 //   curl -i http://localhost:8585/

@@ -23,7 +23,7 @@ public:
     // and serving one at a time with stage 03's serve_connection. More start
     // as needed: never more than `max_connections` serving, plus one waiting
     // in accept, which answers 503 past the limit. Those beyond `workers`
-    // end after idle_timeout without a client.
+    // end after idle_timeout without a client (on Linux: worker_pool.cpp).
     worker_pool(raii_http::unique_fd listener, std::size_t workers, std::size_t max_connections,
                 std::chrono::milliseconds read_timeout);
     worker_pool(const worker_pool&) = delete;

@@ -69,7 +69,7 @@ int main(int argc, char* argv[]) {
     // ignoring the signal once works on both.)
     std::signal(SIGPIPE, SIG_IGN);
     // Besides the clients: stdio, the listener, the stop pipe, a poller per
-    // loop, and one refused client per loop at a time.
+    // loop, and one refused client per loop at a time, with room to spare.
     raii_http::raise_descriptor_limit(program, max_connections, 3 * loops + 16);
 
     // tutorial: start-loops

@@ -21,8 +21,9 @@ constexpr auto accept_pause = std::chrono::milliseconds(100);
 // get lost when more arrive than its queue holds (IORING_FEAT_NODROP).
 constexpr unsigned ring_entries = 256;
 
-// Receive buffers in the pool: enough for every receive one batch of
-// completions can take; a power of two, as a buffer ring needs.
+// Receive buffers in the pool, a power of two, as a buffer ring needs. A
+// receive that completes while the pool is empty ends with ENOBUFS and is
+// asked again (connection.cpp), once handled completions give buffers back.
 constexpr unsigned pool_buffers = 64;
 constexpr int pool_group = 0;
 std::size_t pool_bytes() { return pool_buffers * (sizeof(io_uring_buf) + head_buffer_size()); }
@@ -39,9 +40,13 @@ constexpr std::uint64_t ignored = 0, accept_marker = 1, stop_marker = 2;
 // all is sent, so the shutdown after it never cuts the answer short.
 constexpr int send_flags = MSG_MORE | MSG_WAITALL;
 
-[[noreturn]] void unavailable(io_uring* ring, const char* call, int error) {
+// io_uring missing (ENOSYS), forbidden (EPERM) or too old for a call
+// (EINVAL) is ring_unavailable; any other failure (out of memory or
+// descriptors) a plain error.
+[[noreturn]] void fail(io_uring* ring, const char* call, int error) {
     if (ring) io_uring_queue_exit(ring);
-    throw ring_unavailable(error, std::system_category(), call);
+    if (error == ENOSYS || error == EPERM || error == EINVAL) throw ring_unavailable(error, std::system_category(), call);
+    throw std::system_error(error, std::system_category(), call);
 }
 
 }  // namespace
@@ -56,7 +61,7 @@ event_loop::event_loop(shared_state& shared)
                                     IORING_SETUP_R_DISABLED};
     int r = io_uring_queue_init_params(ring_entries, &ring_, &params);
     if (r == -EINVAL) r = io_uring_queue_init_params(ring_entries, &ring_, &(params = {}));
-    if (r < 0) unavailable(nullptr, "io_uring_setup", -r);  // ENOSYS: no io_uring; EPERM: forbidden here
+    if (r < 0) fail(nullptr, "io_uring_setup", -r);
 
     // Linux 5.19, as multishot accept: the pool of receive buffers. Every
     // other feature used here (hard links, skipped completions, waits with
@@ -64,14 +69,14 @@ event_loop::event_loop(shared_state& shared)
     // kernel needs: the ring of the buffers' addresses, then the buffers,
     // each resident only once the kernel writes into it.
     void* memory = ::mmap(nullptr, pool_bytes(), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (memory == MAP_FAILED) unavailable(&ring_, "mmap", errno);
+    if (memory == MAP_FAILED) fail(&ring_, "mmap", errno);
     pool_ = static_cast<io_uring_buf_ring*>(memory);
     io_uring_buf_reg reg{.ring_addr = reinterpret_cast<std::uintptr_t>(memory),
                          .ring_entries = pool_buffers,
                          .bgid = pool_group};
     if (r = io_uring_register_buf_ring(&ring_, &reg, 0); r < 0) {
         ::munmap(memory, pool_bytes());
-        unavailable(&ring_, "io_uring_register_buf_ring", -r);
+        fail(&ring_, "io_uring_register_buf_ring", -r);
     }
     buffers_ = static_cast<char*>(memory) + pool_buffers * sizeof(io_uring_buf);
     io_uring_buf_ring_init(pool_);
@@ -149,8 +154,8 @@ void event_loop::accept_clients() {
 void event_loop::on_accepted(const io_uring_cqe& cqe, clock::time_point now) {
     if (!(cqe.flags & IORING_CQE_F_MORE)) {  // the accept ended: ask again, unless stopping
         accepting_ = false;
-        // EMFILE, ENFILE: out of descriptors, and the client stays queued:
-        // asked again at once, the ring would fail again at once. Pause.
+        // A failure (EMFILE, ENFILE: out of descriptors, and the client stays
+        // queued): asked again at once, it would fail again at once. Pause.
         if (cqe.res < 0 && cqe.res != -ECANCELED) resume_accepting_at_ = now + accept_pause;
         else if (!stopping_) accept_clients();
     }

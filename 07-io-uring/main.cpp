@@ -65,7 +65,7 @@ int main(int argc, char* argv[]) {
     // with SIGPIPE; ignored, the send just fails with EPIPE.
     std::signal(SIGPIPE, SIG_IGN);
     // Besides the clients: stdio, the listener, the stop pipe, a ring per
-    // loop, and one refused client per loop at a time.
+    // loop, and one refused client per loop at a time, with room to spare.
     raii_http::raise_descriptor_limit(program, max_connections, 3 * loops + 16);
 
     try {
