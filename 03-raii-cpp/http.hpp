@@ -12,6 +12,9 @@ namespace raii_http {
 // A request head larger than this is answered 431, or 414 when its request
 // line alone does not fit.
 inline constexpr std::size_t max_head_size = 8 * 1024;
+// A head's buffer: one byte over the limit, to tell "exactly 8 KiB" from
+// "too large".
+inline constexpr std::size_t head_buffer_size = max_head_size + 1;
 
 struct header {
     std::string_view name, value;

@@ -146,8 +146,7 @@ bool wait_for_client(const unique_fd& listener, const stop_signal& stop) {
 
 // tutorial: serve-connection
 void serve_connection(unique_fd client, std::chrono::milliseconds read_timeout) {
-    // One byte over the limit, to tell "exactly 8 KiB" from "too large".
-    std::array<char, max_head_size + 1> buffer;
+    std::array<char, head_buffer_size> buffer;
     std::size_t used = 0;
     parse_result parsed;
     auto deadline = clock::now() + read_timeout;
@@ -173,9 +172,8 @@ void serve(const unique_fd& listener, std::chrono::milliseconds read_timeout,
         if (client) {
             serve_connection(std::move(client), read_timeout);
         } else if (errno == EMFILE || errno == ENFILE) {
-            // Out of descriptors: the client stays queued and poll would
-            // report it again at once, so back off instead of spinning.
-            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            // Out of descriptors: poll would report the client again at once.
+            std::this_thread::sleep_for(accept_pause);
         }
         // Other failures (the client already left) concern one client only.
     }

@@ -39,6 +39,10 @@ bool wait_for_client(const unique_fd& listener, const stop_signal& stop);
 // answer before the client reads it.
 inline constexpr auto linger_time = std::chrono::seconds(1);
 
+// Out of descriptors, a client stays queued and accept fails again at once:
+// how long to stop accepting before trying again, instead of spinning.
+inline constexpr auto accept_pause = std::chrono::milliseconds(100);
+
 // Reads one request head (giving up after read_timeout), answers, closes.
 void serve_connection(unique_fd client, std::chrono::milliseconds read_timeout);
 

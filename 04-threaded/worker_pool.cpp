@@ -75,9 +75,7 @@ void worker_pool::work() {
                 // No client for idle_timeout: end, if the pool can spare us.
                 if (retire()) return;
             } else if (errno == EMFILE || errno == ENFILE) {
-                // Out of descriptors: the client stays queued, so back off
-                // instead of spinning on accept.
-                std::this_thread::sleep_for(std::chrono::milliseconds(100));
+                std::this_thread::sleep_for(raii_http::accept_pause);  // out of descriptors
             }
             continue;  // other failures concern one client only
         }

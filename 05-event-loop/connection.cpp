@@ -68,7 +68,7 @@ state answer(connection& c, const raii_http::parse_result& parsed, bool more_may
 // Reads what has arrived of the head. The first read goes into the loop's
 // scratch buffer; only a head that arrives in pieces gets a buffer of its own.
 state read_head(connection& c, std::span<char> scratch) {
-    std::span<char> free = c.head ? std::span(c.head.get(), head_buffer_size()).subspan(c.used) : scratch;
+    std::span<char> free = c.head ? std::span(c.head.get(), raii_http::head_buffer_size).subspan(c.used) : scratch;
     ssize_t n = ::recv(c.fd.get(), free.data(), free.size(), 0);
     if (n < 0) return try_later() ? state::reading_head : state::closed;
     const char* start = c.head ? c.head.get() : scratch.data();
@@ -83,10 +83,10 @@ state read_head(connection& c, std::span<char> scratch) {
     // Did the read fill all the room it had? Then more may be waiting.
     bool filled = static_cast<std::size_t>(n) == free.size();
     raii_http::parse_result parsed = raii_http::parse_request(bytes);
-    if (parsed.status != raii_http::parse_status::incomplete || c.used == head_buffer_size())
+    if (parsed.status != raii_http::parse_status::incomplete || c.used == raii_http::head_buffer_size)
         return answer(c, parsed, filled);
     if (!c.head) {  // the first piece, still in the scratch buffer: keep it
-        c.head = std::unique_ptr<char[]>(new char[head_buffer_size()]);  // not zeroed: written before read
+        c.head = std::unique_ptr<char[]>(new char[raii_http::head_buffer_size]);  // not zeroed: written before read
         std::memcpy(c.head.get(), scratch.data(), c.used);
     }
     return state::reading_head;
@@ -101,8 +101,6 @@ state drain(connection& c, std::span<char> scratch) {
 }
 
 }  // namespace
-
-std::size_t head_buffer_size() { return raii_http::max_head_size + 1; }
 
 // tutorial: on-events
 state on_readable(connection& c, std::span<char> scratch) {

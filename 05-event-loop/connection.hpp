@@ -61,12 +61,8 @@ struct connection : deadline_hook {
     std::string unsent;  // the rest of the answer, only when a write would block
 };
 
-// The size of a head buffer, the loop's scratch buffer included: one byte
-// over the largest head, to tell "exactly 8 KiB" from "too large" (as 03).
-std::size_t head_buffer_size();
-
 // The socket is readable (or in trouble). `scratch` is the loop's buffer,
-// head_buffer_size() bytes, reused by every connection of the loop.
+// raii_http::head_buffer_size bytes, reused by every connection of the loop.
 state on_readable(connection& c, std::span<char> scratch);
 
 // The socket is writable (or in trouble).

@@ -1,6 +1,7 @@
 #include "event_loop.hpp"
 
 #include "connection_limit.hpp"
+#include "http.hpp"
 #include "server.hpp"
 
 #include <array>
@@ -12,8 +13,6 @@
 namespace evented {
 namespace {
 
-// Out of descriptors: how long a loop stops accepting before trying again.
-constexpr auto accept_pause = std::chrono::milliseconds(100);
 
 // How many clients one wake-up of the listener may accept before the loop
 // serves its other events: a burst cannot starve the connections in hand.
@@ -44,7 +43,7 @@ event_loop::event_loop(shared_state& shared)
     : shared_(shared),
       heads_(shared.read_timeout),
       lingering_(raii_http::linger_time),
-      scratch_(std::unique_ptr<char[]>(new char[head_buffer_size()])) {
+      scratch_(std::unique_ptr<char[]>(new char[raii_http::head_buffer_size])) {
     // Counted here, before any loop runs: no loop can then be the last to
     // stop accepting (and close the listener) while another has yet to start.
     ++shared_.loops_accepting;
@@ -112,14 +111,14 @@ void event_loop::start(raii_http::unique_fd client, clock::time_point now) {
     // usually arrived with the connection, and then it is answered and
     // closed without ever being registered (nginx does the same with
     // `listen ... deferred`).
-    c.now = on_readable(c, std::span(scratch_.get(), head_buffer_size()));
+    c.now = on_readable(c, std::span(scratch_.get(), raii_http::head_buffer_size));
     settle(c, state::closed, now);  // from nowhere: not yet in a list or the poller
 }
 // end tutorial
 
 void event_loop::on_event(connection& c, const event& e, clock::time_point now) {
     state from = c.now;
-    if (e.readable) c.now = on_readable(c, std::span(scratch_.get(), head_buffer_size()));
+    if (e.readable) c.now = on_readable(c, std::span(scratch_.get(), raii_http::head_buffer_size));
     if (e.writable && c.now != state::closed) c.now = on_writable(c);
     settle(c, from, now);
 }
@@ -160,7 +159,7 @@ void event_loop::pause_accepting(clock::time_point now) {
     if (!accepting_) return;
     poller_.remove(shared_.listener.get(), interest::read);
     accepting_ = false;
-    resume_accepting_at_ = now + accept_pause;
+    resume_accepting_at_ = now + raii_http::accept_pause;
 }
 
 void event_loop::resume_accepting() {

@@ -54,8 +54,6 @@ constexpr int fin_follows = MSG_MORE;
 #else
 constexpr int fin_follows = 0;
 #endif
-// Out of descriptors: how long a loop stops accepting before trying again.
-constexpr auto accept_pause = milliseconds(100);
 
 // tutorial: read-before
 // Reads what the client sends next, unless the deadline passes first: bytes
@@ -98,8 +96,7 @@ awaitable<void> close_after_answer(tcp::socket& client, bool request_was_whole) 
 // where 03 blocked. Everything here lives in the coroutine's frame.
 awaitable<void> serve_connection(tcp::socket client, milliseconds read_timeout) {
     asio::steady_timer deadline(client.get_executor(), read_timeout);  // for the whole head
-    // One byte over the limit, to tell "exactly 8 KiB" from "too large".
-    std::array<char, raii_http::max_head_size + 1> buffer;
+    std::array<char, raii_http::head_buffer_size> buffer;
     std::size_t used = 0;
     raii_http::parse_result parsed;
     while (parsed.status == raii_http::parse_status::incomplete && used < buffer.size()) {
@@ -137,7 +134,7 @@ awaitable<void> listen_for_clients(tcp::acceptor& acceptor, limits& shared) {
         if (error == asio::error::no_descriptors || error == std::errc::too_many_files_open_in_system) {
             // Out of descriptors: the client stays queued and the next accept
             // would fail at once, so pause instead of spinning.
-            asio::steady_timer pause(executor, accept_pause);
+            asio::steady_timer pause(executor, raii_http::accept_pause);
             co_await pause.async_wait(asio::redirect_error(use_awaitable, error));
             continue;
         }

@@ -21,8 +21,6 @@ state answer(connection& c, const raii_http::parse_result& parsed, bool more_may
 
 }  // namespace
 
-std::size_t head_buffer_size() { return raii_http::max_head_size + 1; }
-
 // Every receive lands in a buffer of the ring's pool, lent until the
 // completion is handled; only a head that arrives in pieces gets a buffer
 // of its own, where the pieces are joined.
@@ -36,15 +34,15 @@ state on_head_received(connection& c, int result, const char* bytes) {
         return answer(c, raii_http::parse_request(std::string_view(c.head.get(), c.used)), true);
     }
     // Did the receive fill all the room the head had left? Then more may be waiting.
-    bool filled = static_cast<std::size_t>(result) == head_buffer_size() - c.used;
+    bool filled = static_cast<std::size_t>(result) == raii_http::head_buffer_size - c.used;
     if (c.head) std::memcpy(c.head.get() + c.used, bytes, result);  // the next piece, after the others
     const char* start = c.head ? c.head.get() : bytes;
     c.used += static_cast<std::uint32_t>(result);
     raii_http::parse_result parsed = raii_http::parse_request(std::string_view(start, c.used));
-    if (parsed.status != raii_http::parse_status::incomplete || c.used == head_buffer_size())
+    if (parsed.status != raii_http::parse_status::incomplete || c.used == raii_http::head_buffer_size)
         return answer(c, parsed, filled);
     if (!c.head) {  // the first piece, still in the pool's buffer: keep it
-        c.head = std::unique_ptr<char[]>(new char[head_buffer_size()]);  // not zeroed: written before read
+        c.head = std::unique_ptr<char[]>(new char[raii_http::head_buffer_size]);  // not zeroed: written before read
         std::memcpy(c.head.get(), bytes, c.used);
     }
     return state::reading_head;

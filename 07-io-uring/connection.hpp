@@ -56,10 +56,6 @@ struct connection : evented::deadline_hook {
     std::string answer;  // until the loop puts it among the answers it sends
 };
 
-// The size of a head buffer, the ring's pooled buffers included: one byte
-// over the largest head, to tell "exactly 8 KiB" from "too large" (as 03).
-std::size_t head_buffer_size();
-
 // A receive for the head completed: `result` as the kernel gave it (bytes,
 // 0 at the end of the stream, or -errno), `bytes` the pool's buffer they
 // landed in.

@@ -1,6 +1,7 @@
 #include "event_loop.hpp"
 
 #include "connection_limit.hpp"
+#include "http.hpp"
 #include "server.hpp"
 
 #include <algorithm>
@@ -14,8 +15,6 @@
 namespace ring {
 namespace {
 
-// Out of descriptors: how long a loop stops accepting before trying again.
-constexpr auto accept_pause = std::chrono::milliseconds(100);
 
 // Submissions the ring holds before a batch must go in; completions never
 // get lost when more arrive than its queue holds (IORING_FEAT_NODROP).
@@ -26,7 +25,7 @@ constexpr unsigned ring_entries = 256;
 // asked again (connection.cpp), once handled completions give buffers back.
 constexpr unsigned pool_buffers = 64;
 constexpr int pool_group = 0;
-std::size_t pool_bytes() { return pool_buffers * (sizeof(io_uring_buf) + head_buffer_size()); }
+std::size_t pool_bytes() { return pool_buffers * (sizeof(io_uring_buf) + raii_http::head_buffer_size); }
 
 // user_data says what a completion is about: a connection's address (its
 // receive) or a marker (no connection lives at such a small address).
@@ -81,7 +80,7 @@ event_loop::event_loop(shared_state& shared)
     buffers_ = static_cast<char*>(memory) + pool_buffers * sizeof(io_uring_buf);
     io_uring_buf_ring_init(pool_);
     for (unsigned i = 0; i < pool_buffers; ++i)
-        io_uring_buf_ring_add(pool_, buffers_ + i * head_buffer_size(), head_buffer_size(), i,
+        io_uring_buf_ring_add(pool_, buffers_ + i * raii_http::head_buffer_size, raii_http::head_buffer_size, i,
                               io_uring_buf_ring_mask(pool_buffers), i);
     io_uring_buf_ring_advance(pool_, pool_buffers);
     // Counted here, before any loop runs: no loop can then be the last to
@@ -156,7 +155,7 @@ void event_loop::on_accepted(const io_uring_cqe& cqe, clock::time_point now) {
         accepting_ = false;
         // A failure (EMFILE, ENFILE: out of descriptors, and the client stays
         // queued): asked again at once, it would fail again at once. Pause.
-        if (cqe.res < 0 && cqe.res != -ECANCELED) resume_accepting_at_ = now + accept_pause;
+        if (cqe.res < 0 && cqe.res != -ECANCELED) resume_accepting_at_ = now + raii_http::accept_pause;
         else if (!stopping_) accept_clients();
     }
     if (cqe.res < 0) return;
@@ -172,13 +171,13 @@ void event_loop::on_accepted(const io_uring_cqe& cqe, clock::time_point now) {
 void event_loop::on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now) {
     char* pooled = nullptr;  // the pool's buffer the kernel picked, if it picked one
     unsigned short id = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
-    if (cqe.flags & IORING_CQE_F_BUFFER) pooled = buffers_ + id * head_buffer_size();
+    if (cqe.flags & IORING_CQE_F_BUFFER) pooled = buffers_ + id * raii_http::head_buffer_size;
     state from = c.now;
     if (c.now == state::reading_head) c.now = on_head_received(c, cqe.res, pooled);
     else if (c.now == state::lingering) c.now = on_drained(c, cqe.res);
     // closing: timed out, and whatever came is dropped
     if (pooled) {  // read (or copied): back into the pool
-        io_uring_buf_ring_add(pool_, pooled, head_buffer_size(), id, io_uring_buf_ring_mask(pool_buffers), 0);
+        io_uring_buf_ring_add(pool_, pooled, raii_http::head_buffer_size, id, io_uring_buf_ring_mask(pool_buffers), 0);
         io_uring_buf_ring_advance(pool_, 1);
     }
     settle(c, from, now);
@@ -225,7 +224,7 @@ void event_loop::settle(connection& c, state from, clock::time_point now) {
 // The kernel picks a buffer from the pool only when bytes arrive
 // (IOSQE_BUFFER_SELECT), and fills no more than the head has room left.
 void event_loop::receive(connection& c) {
-    std::size_t room = head_buffer_size() - (c.now == state::reading_head ? c.used : 0);
+    std::size_t room = raii_http::head_buffer_size - (c.now == state::reading_head ? c.used : 0);
     io_uring_sqe* s = next_sqe(1);
     io_uring_prep_recv(s, c.fd, nullptr, room, 0);
     s->flags |= IOSQE_BUFFER_SELECT;

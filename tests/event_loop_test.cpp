@@ -4,6 +4,7 @@
 // no server process).
 #include "connection.hpp"
 #include "deadline_list.hpp"
+#include "http.hpp"
 #include "server.hpp"
 #include "support/client.hpp"
 #include "support/golden.hpp"
@@ -40,7 +41,7 @@ std::vector<int> ids_in_order(const deadline_list& list) {
 struct pair_fixture {
     int client = -1;
     connection c{raii_http::unique_fd()};
-    std::vector<char> scratch = std::vector<char>(head_buffer_size());
+    std::vector<char> scratch = std::vector<char>(raii_http::head_buffer_size);
 
     pair_fixture() {
         std::signal(SIGPIPE, SIG_IGN);  // as the server does
@@ -143,7 +144,7 @@ TEST_CASE("bytes behind a whole request, unread at the close: the answer still a
     std::signal(SIGPIPE, SIG_IGN);  // as the server does
     auto [server, client] = tcp_pair();
     connection c{std::move(server)};
-    std::vector<char> scratch(head_buffer_size());
+    std::vector<char> scratch(raii_http::head_buffer_size);
     REQUIRE(workshop::send_all(client.get(), get));
     REQUIRE(readable_soon(c.fd.get()));
     CHECK(on_readable(c, scratch) == state::closed);  // one whole request: closed at once
