@@ -16,8 +16,9 @@ red_tests() {
   ctest --test-dir "$BUILD" -L "$1" -LE '^(soak|full)$' --parallel 2 >"$LOG.ctest" 2>&1 || true
   cat "$LOG.ctest" >>"$LOG"
   grep -q 'tests passed' "$LOG.ctest" || { echo "no CTest test has label $1" >&2; return 1; }
-  # CTest's closing list: "  17 - NAME (Failed)", or Timeout, SEGFAULT, Not Run...
-  sed -nE 's/^[[:space:]]*[0-9]+ - (.*) \([^)]*\)$/\1/p' "$LOG.ctest"
+  # CTest's closing list: "The following tests FAILED:", then "  17 - NAME
+  # (Failed)", or Timeout, SEGFAULT, Not Run... (skipped ones are listed apart).
+  sed -nE '/^The following tests FAILED:/,$ s/^[[:space:]]*[0-9]+ - (.*) \([^)]*\)$/\1/p' "$LOG.ctest"
 }
 
 # Starts a server from the scratch build on a free port: PORT, SERVER_PID.
