@@ -13,7 +13,6 @@
 namespace evented {
 namespace {
 
-
 // How many clients one wake-up of the listener may accept before the loop
 // serves its other events: a burst cannot starve the connections in hand.
 constexpr int accept_batch = 64;

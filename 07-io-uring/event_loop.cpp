@@ -15,7 +15,6 @@
 namespace ring {
 namespace {
 
-
 // Submissions the ring holds before a batch must go in; completions never
 // get lost when more arrive than its queue holds (IORING_FEAT_NODROP).
 constexpr unsigned ring_entries = 256;
