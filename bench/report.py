@@ -146,8 +146,6 @@ class Report:
                      ms(m.median("p50_us")), ms(m.median("p99_us")), ms(m.median("p999_us")), ms(m.max("max_us"))]
             notes += ["stalled in some windows"] if m.min("answered") == 0 else []
             notes += [f"{thousands(m.sum('failed'))} failed requests"] if m.sum("failed") else []
-            notes += [f"{thousands(m.sum('unfinished'))} requests still waiting when their window closed"
-                      ] if m.sum("unfinished") else []
         if m.sum("retried"):
             notes.append("accept queue overflowed: a dropped connection waits a second for the client's resend")
         if m.min("stalled") != int(s["stalled"]):
