@@ -1,21 +1,26 @@
 # The stages and their servers, for the build, the tests and the benchmark.
 
-# WORKSHOP_STAGES: the folders of stages.txt that the platform being built
-# for (CMAKE_SYSTEM_NAME) builds, in order.
+# workshop_stage(FOLDER PLATFORMS DEBIAN ARM64 BREW): a line of the list of
+# stages in the top-level CMakeLists.txt. Appends FOLDER to the global
+# property WORKSHOP_STAGES when the platform being built for
+# (CMAKE_SYSTEM_NAME) builds it; the packages are ./workshop's to install.
+function(workshop_stage folder platforms debian arm64 brew)
+  if(platforms STREQUAL "all" OR (platforms STREQUAL "linux" AND CMAKE_SYSTEM_NAME STREQUAL "Linux"))
+    set_property(GLOBAL APPEND PROPERTY WORKSHOP_STAGES ${folder})
+  elseif(NOT platforms STREQUAL "linux")
+    message(FATAL_ERROR "stage ${folder}: platforms '${platforms}' (expected all or linux)")
+  endif()
+endfunction()
+
+# The same list read as text, for a project that cannot run the top-level
+# CMakeLists.txt (macos-build): each of its workshop_stage lines, called.
 function(workshop_read_stages)
-  file(STRINGS ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../stages.txt lines REGEX "^[0-9]")
-  set(stages "")
+  file(STRINGS ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../CMakeLists.txt lines REGEX "^workshop_stage\\(")
   foreach(line IN LISTS lines)
+    string(REGEX REPLACE "^workshop_stage\\(|\\)$" "" line "${line}")
     string(REGEX REPLACE "[ \t]+" ";" fields "${line}")
-    list(GET fields 0 folder)
-    list(GET fields 1 platforms)
-    if(platforms STREQUAL "all" OR (platforms STREQUAL "linux" AND CMAKE_SYSTEM_NAME STREQUAL "Linux"))
-      list(APPEND stages ${folder})
-    elseif(NOT platforms STREQUAL "linux")
-      message(FATAL_ERROR "stages.txt: ${folder} has platforms '${platforms}' (expected all or linux)")
-    endif()
+    workshop_stage(${fields})
   endforeach()
-  set(WORKSHOP_STAGES ${stages} PARENT_SCOPE)
 endfunction()
 
 # A server row of the harness and the benchmark: its name, its label and the

@@ -91,7 +91,7 @@ foreach(arch arm64 x86_64)
     message(FATAL_ERROR "${arch}-apple-macos: build failed:\n${out}")
   endif()
 
-  # Every server the macOS build lists (its stages from stages.txt) was linked.
+  # Every server the macOS build lists (its stages from the top-level list) was linked.
   file(STRINGS "${dir}/build/servers.txt" servers REGEX "^[^#]")
   foreach(server IN LISTS servers)
     string(REGEX REPLACE ".*\t" "" program "${server}")
