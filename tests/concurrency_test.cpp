@@ -32,13 +32,13 @@ int golden_answers(int port, int clients, int requests) {
 
 }  // namespace
 
-TEST_CASE("concurrent clients, 5 requests each, every answer golden", "[concurrent]") {
+TEST_CASE("16 concurrent clients, 20 requests each, every answer golden", "[concurrent]") {
     auto server = start_server();
-    // Stages that serve one at a time get as many clients as the article's
-    // listen backlog of 16 holds; beyond it the kernel drops connection
-    // attempts and clients retry after a second or more.
-    int clients = current_stage().concurrent ? 200 : 16;
-    CHECK(golden_answers(server->port(), clients, 5) == clients * 5);
+    // As many clients as the article's listen backlog of 16 holds, so a
+    // server that serves one at a time (or one graded, whose kind is not
+    // known) is judged on its answers alone: beyond the backlog the kernel
+    // drops connection attempts, and when the retries land is luck.
+    CHECK(golden_answers(server->port(), 16, 20) == 16 * 20);
     CHECK(server->running());
 }
 
