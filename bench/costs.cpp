@@ -9,7 +9,10 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sstream>
+#include <sys/socket.h>
 #include <thread>
 
 namespace bench {
@@ -31,6 +34,22 @@ std::optional<double> counted(const std::filesystem::path& dir, const std::strin
     return total;
 }
 
+// One request, whose bytes reach the server with the handshake's last ACK:
+// on a client socket, Linux's TCP_DEFER_ACCEPT holds that ACK back until
+// there is data to carry. So the server finds the request waiting the moment
+// it accepts, and every run counts the same path through it; otherwise, now
+// and then, it accepts first and makes a read and a wait more.
+bool one_request(int port) {
+    workshop::socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
+#if defined(TCP_DEFER_ACCEPT)
+    int seconds = 1;
+    ::setsockopt(fd.get(), IPPROTO_TCP, TCP_DEFER_ACCEPT, &seconds, sizeof seconds);
+#endif
+    sockaddr_in addr = workshop::loopback(port);
+    return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+           workshop::send_all(fd.get(), request) && !workshop::read_to_end(fd.get()).bytes.empty();
+}
+
 // What one request costs under `tool`, whose words name the files it
 // writes with "{out}", their prefix: the server runs under it for no request,
 // then for `requests` one after another, and is stopped with SIGTERM.
@@ -47,7 +66,7 @@ std::optional<double> per_request(const row& r, int requests, const std::filesys
         for (const auto& word : tool) command.push_back(workshop::replace_all(word, "{out}", (dir / prefix).string()));
         auto server = start(r, command);
         for (int i = 0; i < run * requests; ++i)
-            if (workshop::exchange(server->port(), request).bytes.empty()) return std::nullopt;
+            if (!one_request(server->port())) return std::nullopt;
         // Let the server finish the connection it is on (in the run without
         // requests: the probe that saw it accept), so both runs count it.
         std::this_thread::sleep_for(200ms);
