@@ -113,11 +113,14 @@ private:
 };
 
 // --- one window (window.cpp), counted costs and the client check (costs.cpp) ---
+// A fresh server that answered GET / rightly, or nullptr after SkipWithError
+// saying why not. On a terminal, a status line says which window runs.
+std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const std::string& what);
 bool enter_own_network_namespace();
 void measure_scenario(benchmark::State& state, row& r, const scenario& s, const settings& config);
 void measure_clients(benchmark::State& state, row& r, int clients, const settings& config);
 void measure_held(benchmark::State& state, row& r, int held, const settings& config);
 void measure_costs(benchmark::State& state, const row& r, const settings& config);
-void check_client(benchmark::State& state, const row& r, bool wrk, const settings& config);
+void check_client(benchmark::State& state, row& r, bool wrk, const settings& config);
 
 }  // namespace bench

@@ -34,11 +34,10 @@ std::optional<double> counted(const std::filesystem::path& dir, const std::strin
     return total;
 }
 
-// One request, whose bytes reach the server with the handshake's last ACK:
-// on a client socket, Linux's TCP_DEFER_ACCEPT holds that ACK back until
-// there is data to carry. So the server finds the request waiting the moment
-// it accepts, and every run counts the same path through it; otherwise, now
-// and then, it accepts first and makes a read and a wait more.
+// One request, riding on the handshake's last ACK (on a client socket,
+// Linux's TCP_DEFER_ACCEPT holds that ACK back until there is data to carry):
+// no server accepts before its request is there, which now and then would
+// cost it a read and a wait more, so every run counts the same path.
 bool one_request(int port) {
     workshop::socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
 #if defined(TCP_DEFER_ACCEPT)
@@ -119,14 +118,10 @@ void measure_costs(benchmark::State& state, const row& r, const settings& config
 }
 
 // wrk's requests per second, or this client's, against a fresh server.
-void check_client(benchmark::State& state, const row& r, bool wrk, const settings& config) {
-    std::unique_ptr<workshop::server_process> server;
-    try {
-        if (!r.problem.empty()) throw std::runtime_error(r.problem);
-        server = start(r);
-    } catch (const std::exception& e) {
-        return state.SkipWithError(e.what());
-    }
+void check_client(benchmark::State& state, row& r, bool wrk, const settings& config) {
+    if (!r.problem.empty()) return state.SkipWithError(r.problem.c_str());
+    auto server = start_window(state, r, wrk ? "wrk" : "this client");
+    if (!server) return;
     int clients = scenarios[1].clients;
     auto seconds = std::chrono::duration_cast<std::chrono::seconds>(config.client_check.length);
     std::optional<double> rps;

@@ -9,28 +9,11 @@
 #include "support/nginx.hpp"
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <thread>
 
 namespace bench {
 namespace {
-
-std::vector<std::string> words_of(const std::string& text) {
-    std::vector<std::string> words;
-    std::istringstream in(text);
-    for (std::string word; in >> word;) words.push_back(word);
-    return words;
-}
-
-// A row of the build whose program is a script runs a server for another
-// architecture under an emulator (the build's wrapper around qemu).
-bool is_script(const std::filesystem::path& file) {
-    char start[2] = {};
-    std::ifstream(file, std::ios::binary).read(start, 2);
-    return start[0] == '#' && start[1] == '!';
-}
 
 // nginx adds header lines of its own (the report lists them); its status
 // line, Content-Type and body must be the golden response's.
@@ -70,11 +53,11 @@ std::string check_answer(row& r, int port) {
 std::vector<row> read_rows(const std::vector<std::string>& added) {
     std::vector<row> rows;
     for (const auto& [name, label, program] : workshop::build_servers())
-        rows.push_back({name, label, {program}, is_script(program) ? row::kind::emulated : row::kind::built});
+        rows.push_back({name, label, {program}, workshop::is_script(program) ? row::kind::emulated : row::kind::built});
     for (const std::string& with : added) {  // NAME=COMMAND
         auto equals = std::min(with.find('='), with.size());
         std::string name = with.substr(0, equals);
-        auto command = words_of(with.substr(std::min(equals + 1, with.size())));
+        auto command = workshop::words_of(with.substr(std::min(equals + 1, with.size())));
         if (name.empty() || command.empty())
             throw std::invalid_argument("--with needs NAME=COMMAND, not '" + with + "'");
         if (name.find_first_of(" \t/|") != std::string::npos)

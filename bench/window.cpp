@@ -54,16 +54,6 @@ std::optional<double> over_tree(pid_t pid, Of of) {
     return total;
 }
 
-// A fresh server that answered GET / rightly, or nullptr after SkipWithError
-// saying why not. On a terminal, a status line says which window runs.
-std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const std::string& what) {
-    if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K  measuring %s / %s", r.name.c_str(), what.c_str());
-    std::string problem;
-    auto server = start_checked(r, problem);
-    if (!server) state.SkipWithError(problem.c_str());
-    return server;
-}
-
 double difference(std::optional<double> after, std::optional<double> before) {
     return after && before ? *after - *before : -1;  // -1: not available here
 }
@@ -98,6 +88,14 @@ void load_window(benchmark::State& state, const row& r, const workshop::server_p
 }
 
 }  // namespace
+
+std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const std::string& what) {
+    if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K  measuring %s / %s", r.name.c_str(), what.c_str());
+    std::string problem;
+    auto server = start_checked(r, problem);
+    if (!server) state.SkipWithError(problem.c_str());
+    return server;
+}
 
 // Moves this process, before it starts any thread or child, into a network
 // namespace of its own with its loopback up, so that ListenOverflows and

@@ -7,18 +7,12 @@
 #include <catch2/catch_session.hpp>
 #include <csignal>
 #include <iostream>
-#include <sstream>
 
 namespace {
 
 // The rows of a graded server: the capabilities and the quick real
 // clients of tests/CMakeLists.txt, separated by spaces.
-std::vector<std::string> grade_rows() {
-    std::vector<std::string> rows;
-    std::istringstream list(WORKSHOP_GRADE_ROWS);
-    for (std::string row; list >> row;) rows.push_back(row);
-    return rows;
-}
+std::vector<std::string> grade_rows() { return workshop::words_of(WORKSHOP_GRADE_ROWS); }
 
 // --row: what the chosen row earns, held to every capability.
 int print_row() {

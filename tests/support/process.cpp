@@ -46,14 +46,6 @@ std::string read_file(const std::filesystem::path& path) {
     return text.str();
 }
 
-// A wrapper script in bin/ (the ARM64 original's, the x86-64 twin's) names
-// its own emulator and runs as it is.
-bool is_script(const std::filesystem::path& program) {
-    std::ifstream in(program, std::ios::binary);
-    char start[2] = {};
-    return in.read(start, 2) && start[0] == '#' && start[1] == '!';
-}
-
 // posix_spawn (rather than fork+exec) works the same on Linux and macOS.
 // A server of a cross build starts through the launcher: the kernel cannot
 // run it, and the emulator running this harness does not follow its exec.
@@ -132,12 +124,20 @@ std::vector<std::string> server_command(const std::vector<std::string>& command,
     return words;
 }
 
-std::vector<std::string> server_launcher() {
+std::vector<std::string> words_of(const std::string& text) {
     std::vector<std::string> words;
-    std::istringstream launcher(WORKSHOP_SERVER_LAUNCHER);
-    for (std::string word; launcher >> word;) words.push_back(word);
+    std::istringstream in(text);
+    for (std::string word; in >> word;) words.push_back(word);
     return words;
 }
+
+bool is_script(const std::filesystem::path& program) {
+    std::ifstream in(program, std::ios::binary);
+    char start[2] = {};
+    return in.read(start, 2) && start[0] == '#' && start[1] == '!';
+}
+
+std::vector<std::string> server_launcher() { return words_of(WORKSHOP_SERVER_LAUNCHER); }
 
 #if defined(__APPLE__)
 

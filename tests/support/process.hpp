@@ -35,6 +35,14 @@ std::string replace_all(std::string text, std::string_view from, std::string_vie
 // ./workshop grade's command, the benchmark's --with).
 std::vector<std::string> server_command(const std::vector<std::string>& command, int port);
 
+// `text` split at whitespace.
+std::vector<std::string> words_of(const std::string& text);
+
+// Whether `program` starts with "#!": in bin/, the wrapper that runs a server
+// of another architecture (the ARM64 original's, the x86-64 twin's) under
+// the emulator it names.
+bool is_script(const std::filesystem::path& program);
+
 // The command that runs the servers of a cross build (e.g. qemu-aarch64 -L
 // /usr/aarch64-linux-gnu for an ARM64 build on x86-64), as words; empty when
 // they run natively.
