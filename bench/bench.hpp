@@ -38,7 +38,7 @@ constexpr int held_load_clients = 32;  // throughput while they are held
 struct windows { int count; std::chrono::milliseconds length; };
 struct settings {
     bool quick = false;
-    windows scenario{5, 1200ms}, clients{3, 400ms}, idle{3, 400ms};
+    windows scenario{5, 1000ms}, clients{3, 400ms}, idle{3, 400ms};
     windows client_check{3, 2s};  // wrk and our client, in turns
     int cost_requests = 200;      // requests under strace and callgrind
     std::filesystem::path out_dir = BENCH_OUT_DIR;
