@@ -105,8 +105,6 @@ class stalled_clients {
 public:
     stalled_clients(int port, int count, std::chrono::milliseconds limit = 2s);
     ~stalled_clients();  // resets them all: thousands of TIME_WAITs would use up ports
-    stalled_clients(const stalled_clients&) = delete;
-    stalled_clients& operator=(const stalled_clients&) = delete;
     int opened() const { return static_cast<int>(fds_.size()); }
     int held() const;  // those the server has not closed or answered yet
 

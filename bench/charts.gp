@@ -1,9 +1,7 @@
 # The report's three charts, from the TSV files report.py writes beside them
-# (a header line naming the columns, then a line per server or per point of a
-# sweep; "?" where nothing was measured). report.py runs
-#   gnuplot -e "dir='build/bench'; charts='throughput clients idle'; servers=9; scenarios='...'; ..." charts.gp
-# where `charts` names those to draw, `servers` counts the rows, and
-# `scenarios`, `sweep` and `idle` are the charts' subtitles.
+# ("?" where nothing was measured). report.py sets, with gnuplot -e: `dir`,
+# `charts` (those to draw), `servers` (how many rows), `load` (the idle
+# sweep's clients) and the subtitles `scenarios`, `sweep` and `idle`.
 
 # pngcairo draws smoother text; a gnuplot built without cairo has only png.
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 1200,620 font "sans,11" } else { set terminal png size 1200,620 }
@@ -37,11 +35,10 @@ if (strstrt(charts, "clients") > 0) {
     set title "Requests per second against concurrent clients (higher is better)\n".sweep
     set xlabel "concurrent clients"
     set logscale x 2
-    set xrange [0.8:320]
-    set xtics (1, 4, 16, 64, 256)
+    set offsets graph 0.03, graph 0.03, 0, 0
     set key outside right top
     stats dir."/clients.tsv" skip 1 nooutput
-    plot for [i=2:STATS_columns] dir."/clients.tsv" using 1:i @lines
+    plot for [i=2:STATS_columns] dir."/clients.tsv" using 1:i:xtic(1) @lines
 }
 
 # Throughput (left) and resident memory (right) against silent connections held.
@@ -53,13 +50,11 @@ if (strstrt(charts, "idle") > 0) {
     columns = STATS_columns
     set multiplot layout 1,2 title "Idle connections held open\n".idle
     set xlabel "silent connections held"
-    set xrange [-500:*]
-    set xtics (0, 1000, 10000)
-    set format x "%.0f"
-    set title "requests per second, 32 clients (a 503 counts as none)"
-    plot for [i=2:columns] dir."/idle_rps.tsv" using 1:i @lines
+    set offsets graph 0.03, graph 0.03, 0, 0
+    set title sprintf("requests per second, %d clients (a 503 counts as none)", load)
+    plot for [i=2:columns] dir."/idle_rps.tsv" using 1:i:xtic(1) @lines
     set title "resident memory, MiB (lower is better)"
     set format y "%.0f"
-    plot for [i=2:columns] dir."/idle_memory.tsv" using 1:i @lines
+    plot for [i=2:columns] dir."/idle_memory.tsv" using 1:i:xtic(1) @lines
     unset multiplot
 }

@@ -6,7 +6,6 @@
 #include "bench.hpp"
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -147,11 +146,12 @@ load_result run_load(const load_plan& plan) {
 }
 
 stalled_clients::stalled_clients(int port, int count, std::chrono::milliseconds limit) {
+    // workshop::connect_to marks them close-on-exec: the rows' checks start
+    // servers at the same time, which must not inherit them.
     auto deadline = clock::now() + limit;
-    for (int i = 0; i < count; ++i) {
-        workshop::socket_fd fd = start_connect(port);
-        if (fd.get() >= 0 && wait_connected(fd.get(), deadline)) fds_.push_back(std::move(fd));
-    }
+    for (auto left = limit; fds_.size() < std::size_t(count) && left.count() > 0;
+         left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()))
+        if (auto fd = workshop::connect_to(port, left); fd.get() >= 0) fds_.push_back(std::move(fd));
 }
 
 stalled_clients::~stalled_clients() {

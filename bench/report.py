@@ -195,7 +195,7 @@ class Report:
 
     def client_cell(self, row, clients):
         if not (m := self.get(name := f"clients/{row['name']}/{clients}")):
-            return "not measured" if self.why_not(row, name).endswith("--benchmark_filter") else self.why_not(row, name)
+            return "not measured" if (why := self.why_not(row, name)).endswith("--benchmark_filter") else why
         if m.stalled():
             return "stalled"
         v = m.values("req_per_s")
@@ -228,9 +228,8 @@ class Report:
 
     def client_check(self):
         """wrk's and this client's best figure, or why not measured."""
-        checks = [self.measured.get(f"client-check/{who}/{self.first['name']}") for who in ("wrk", "this-client")]
-        errors = [e for m in checks if m for e in m.errors] + ["left out by --benchmark_filter"]
-        return [thousands(m.max("req_per_s")) if m and m.windows else "not measured: " + errors[0] for m in checks]
+        names = [f"client-check/{who}/{self.first['name']}" for who in ("wrk", "this-client")]
+        return [thousands(m.max("req_per_s")) if (m := self.get(n)) else self.why_not(self.first, n) for n in names]
 
     def costs(self):
         lines = []
@@ -266,7 +265,8 @@ def draw_charts(report, out_dir, charts):
     sweep("idle_memory", "idle", report.idle_rows, run["held_counts"], "rss_bytes", 2**20)
     kind = "quick" if run["quick"] == "1" else "full"
     subtitle = lambda key: f"{report.context['num_cpus']} cores, loopback, {kind} run: {windows(run[key])}"
-    settings = {"dir": out_dir, "charts": " ".join(charts), "servers": len(rows), "scenarios": subtitle("scenario_windows"),
+    settings = {"dir": out_dir, "charts": " ".join(charts), "servers": len(rows), "load": int(run["held_load_clients"]),
+                "scenarios": subtitle("scenario_windows"),
                 "sweep": subtitle("clients_windows"), "idle": subtitle("idle_windows")}
     for chart in ("throughput", "clients", "idle"):
         if os.path.exists(png := os.path.join(out_dir, chart + ".png")):

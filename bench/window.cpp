@@ -84,7 +84,6 @@ void load_window(benchmark::State& state, const row& r, const workshop::server_p
     c["unfinished"] = static_cast<double>(load.unfinished);
     c["retried"] = static_cast<double>(load.retried);
     c["overflows"] = difference(kernel_counter("TcpExt", "ListenOverflows"), overflows);
-    if (::isatty(STDERR_FILENO)) std::fputs("\r\033[K", stderr);
 }
 
 }  // namespace

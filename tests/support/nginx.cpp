@@ -17,7 +17,7 @@ std::filesystem::path directory(int port) {
 
 // Every file nginx writes stays in its directory (@DIR@). One worker per
 // core, as nginx advises for production; the idle connections a benchmark
-// holds may all land on one of them. Only a root master switches its
+// holds (10,000 at most, bench.hpp's held_counts) may all land on one of them. Only a root master switches its
 // workers to another user (by default nobody, who could not read the
 // directory), so as root it is told to stay root (@USER@).
 constexpr std::string_view config = R"(daemon off;
