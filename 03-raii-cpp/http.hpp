@@ -46,14 +46,6 @@ struct parse_result {
 
 parse_result parse_request(std::string_view bytes);
 
-// The client sent one whole request and nothing after it (`used` bytes in
-// all): it may be closed at once after the answer. Any other client may
-// still be sending, and closing with its bytes unread makes the kernel send
-// a reset, which can destroy the answer (RFC 9112 §9.6).
-inline bool whole_request(const parse_result& parsed, std::size_t used) {
-    return parsed.status == parse_status::complete && used == parsed.head_size && !parsed.body_follows;
-}
-
 struct response {
     int status = 200;
     std::string_view reason = "OK";

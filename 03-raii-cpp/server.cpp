@@ -1,6 +1,7 @@
 #include "server.hpp"
 
 #include "http.hpp"
+#include "request_reader.hpp"
 
 #include <algorithm>
 #include <array>
@@ -147,20 +148,20 @@ bool wait_for_client(const unique_fd& listener, const stop_signal& stop) {
 // tutorial: serve-connection
 void serve_connection(unique_fd client, std::chrono::milliseconds read_timeout) {
     std::array<char, head_buffer_size> buffer;
-    std::size_t used = 0;
-    parse_result parsed;
+    request_reader reader(buffer);
+    request_head head;
     auto deadline = clock::now() + read_timeout;
-    while (parsed.status == parse_status::incomplete && used < buffer.size()) {
-        auto n = read_some(client.get(), std::span(buffer).subspan(used), deadline);
+    while (head.next == next_step::read_more) {
+        std::span<char> room = reader.room();
+        auto n = read_some(client.get(), room, deadline);
         // A client that sends nothing complete in time is dropped, unanswered.
         if (!n) return;
-        if (*n <= 0) break;  // client stopped sending: answer what we have...
-        used += static_cast<std::size_t>(*n);
-        parsed = parse_request(std::string_view(buffer.data(), used));
+        // The client stopped sending (or failed): answer what it sent.
+        head = *n > 0 ? reader.received(room.first(*n)) : reader.ended();
     }
-    if (used == 0) return;  // ...unless it sent nothing at all: just close
-    if (write_all(client.get(), respond_to(parsed).serialize()))
-        close_after_answer(std::move(client), whole_request(parsed, used));
+    if (head.next == next_step::close) return;  // it sent nothing at all
+    if (write_all(client.get(), respond_to(head.parsed).serialize()))
+        close_after_answer(std::move(client), head.whole);
 }
 // end tutorial
 

@@ -1,10 +1,16 @@
 // Stage 03's parser and responses, fed bytes directly: no sockets involved.
 #include "http.hpp"
+#include "request_reader.hpp"
 #include "support/golden.hpp"
 #include "support/rfc9112_cases.hpp"
 
 #include <catch2/catch_test_macros.hpp>
 #include <catch2/generators/catch_generators.hpp>
+
+#include <algorithm>
+#include <array>
+#include <span>
+#include <vector>
 
 using namespace raii_http;
 
@@ -221,4 +227,105 @@ TEST_CASE("every status answers exactly these bytes", "[responses]") {
     CHECK(respond_to(parse_request("GET / HTTP/1.1\r\nX: " + std::string(max_head_size, 'x'))).serialize() ==
           "HTTP/1.1 431 Request Header Fields Too Large\r\n" + page_head +
           "Content-Length: 86\r\nConnection: close\r\n\r\n" + page("431 Request Header Fields Too Large"));
+}
+
+// The request reader: what every stage from 03 on hands its bytes to.
+namespace {
+const std::string get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
+
+// Receives `bytes` the way a stage does: into the room the reader offers.
+request_head receive(request_reader& reader, std::span<char> scratch, std::string_view bytes) {
+    std::span<char> room = reader.room(scratch);
+    REQUIRE(bytes.size() <= room.size());
+    std::copy(bytes.begin(), bytes.end(), room.begin());
+    return reader.received(room.first(bytes.size()));
+}
+}  // namespace
+
+TEST_CASE("a whole head in one piece is judged where it landed", "[reader]") {
+    std::vector<char> scratch(head_buffer_size);
+    request_reader reader;
+    CHECK(reader.room(scratch).data() == scratch.data());
+    request_head head = receive(reader, scratch, get);
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.parsed.status == parse_status::complete);
+    CHECK(head.whole);
+    CHECK(head.after.empty());
+    CHECK_FALSE(reader.owns_buffer());  // never needed one
+}
+
+TEST_CASE("a head in pieces is kept in a buffer of its own until answered", "[reader]") {
+    std::vector<char> scratch(head_buffer_size);
+    request_reader reader;
+    CHECK(receive(reader, scratch, get.substr(0, 10)).next == next_step::read_more);
+    CHECK(reader.owns_buffer());
+    CHECK(reader.held() == 10);
+    CHECK(reader.room(scratch).data() != scratch.data());  // the rest goes after the first piece
+    CHECK(reader.room_size() == head_buffer_size - 10);
+    request_head head = receive(reader, scratch, get.substr(10));
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.parsed.req.path == "/");
+    CHECK(head.whole);
+    reader.clear();
+    CHECK_FALSE(reader.owns_buffer());
+    CHECK(reader.held() == 0);
+}
+
+TEST_CASE("a head arriving one byte at a time, from anywhere, completes at its end", "[reader]") {
+    request_reader reader;
+    for (std::size_t i = 0; i + 1 < get.size(); ++i)
+        CHECK(reader.received(std::span(get).subspan(i, 1)).next == next_step::read_more);
+    request_head head = reader.received(std::span(get).last(1));  // e.g. 07's pool buffer
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.whole);
+}
+
+TEST_CASE("a lent buffer holds every piece, and no buffer is allocated", "[reader]") {
+    std::array<char, head_buffer_size> buffer;
+    request_reader reader(buffer);
+    CHECK(reader.room().data() == buffer.data());
+    CHECK(receive(reader, {}, get.substr(0, 5)).next == next_step::read_more);
+    CHECK(reader.room().data() == buffer.data() + 5);
+    CHECK(receive(reader, {}, get.substr(5)).whole);
+    CHECK_FALSE(reader.owns_buffer());
+}
+
+TEST_CASE("bytes after the head are handed on, and the request is not whole", "[reader]") {
+    std::vector<char> scratch(head_buffer_size);
+    request_reader reader;
+    request_head head = receive(reader, scratch, get + "GET /next");
+    REQUIRE(head.next == next_step::answer);
+    CHECK_FALSE(head.whole);
+    CHECK(head.after == "GET /next");
+}
+
+TEST_CASE("a request with a body is not whole: its body may still be coming", "[reader]") {
+    std::vector<char> scratch(head_buffer_size);
+    request_reader reader;
+    request_head head = receive(reader, scratch, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n\r\n");
+    REQUIRE(head.next == next_step::answer);
+    CHECK_FALSE(head.whole);
+    CHECK(head.after.empty());
+}
+
+TEST_CASE("the end of the stream: nothing sent is closed, half a head is answered 400", "[reader]") {
+    std::vector<char> scratch(head_buffer_size);
+    request_reader silent;
+    CHECK(silent.ended().next == next_step::close);
+    request_reader half;
+    receive(half, scratch, "GET / HTTP/1.1\r\n");
+    request_head head = half.ended();
+    REQUIRE(head.next == next_step::answer);
+    CHECK(respond_to(head.parsed).status == 400);
+    CHECK_FALSE(head.whole);
+}
+
+TEST_CASE("a head that fills the buffer is answered, not waited for", "[reader]") {
+    std::vector<char> scratch(head_buffer_size);
+    request_reader reader;
+    std::string big = "GET / HTTP/1.1\r\nX: " + std::string(head_buffer_size, 'x');
+    CHECK(receive(reader, scratch, std::string_view(big).substr(0, 100)).next == next_step::read_more);
+    request_head head = receive(reader, scratch, std::string_view(big).substr(100, reader.room_size()));
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.parsed.status == parse_status::head_too_large);
 }
