@@ -2,9 +2,7 @@
 
 #include "http.hpp"
 
-#include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <string_view>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -56,40 +54,28 @@ state send_answer(connection& c, std::string_view bytes) {
 }
 // end tutorial
 
-state answer(connection& c, const raii_http::parse_result& parsed, bool more_may_follow) {
-    // As 03: one whole request, nothing after it, and nothing more waiting.
-    c.whole = raii_http::whole_request(parsed, c.used) && !more_may_follow;
-    std::string response = raii_http::respond_to(parsed).serialize();
-    c.head.reset();  // the head is answered: its buffer goes (parsed's views with it)
+state answer(connection& c, const raii_http::request_head& head) {
+    c.whole = head.whole;
+    std::string response = raii_http::respond_to(head.parsed).serialize();
+    c.reader.clear();  // the head is answered: its buffer goes (head's views with it)
     return send_answer(c, response);
 }
 
 // tutorial: read-head
-// Reads what has arrived of the head. The first read goes into the loop's
-// scratch buffer; only a head that arrives in pieces gets a buffer of its own.
+// Reads what has arrived of the head: into the loop's scratch buffer, or
+// after the pieces that came before it, which the reader keeps.
 state read_head(connection& c, std::span<char> scratch) {
-    std::span<char> free = c.head ? std::span(c.head.get(), raii_http::head_buffer_size).subspan(c.used) : scratch;
-    ssize_t n = ::recv(c.fd.get(), free.data(), free.size(), 0);
+    std::span<char> room = c.reader.room(scratch);
+    ssize_t n = ::recv(c.fd.get(), room.data(), room.size(), 0);
     if (n < 0) return try_later() ? state::reading_head : state::closed;
-    const char* start = c.head ? c.head.get() : scratch.data();
-    if (n == 0) {
-        // The client stopped sending: answer what it sent (400), as 03 does,
-        // unless it sent nothing at all: then just close.
-        if (c.used == 0) return state::closed;
-        return answer(c, raii_http::parse_request(std::string_view(start, c.used)), true);
+    // n == 0: the client stopped sending; answer what it sent, as 03 does.
+    raii_http::request_head head = n > 0 ? c.reader.received(room.first(n)) : c.reader.ended();
+    switch (head.next) {
+    case raii_http::next_step::read_more: return state::reading_head;
+    case raii_http::next_step::close: return state::closed;  // it sent nothing at all
+    case raii_http::next_step::answer: break;
     }
-    c.used += static_cast<std::uint32_t>(n);
-    std::string_view bytes(start, c.used);
-    // Did the read fill all the room it had? Then more may be waiting.
-    bool filled = static_cast<std::size_t>(n) == free.size();
-    raii_http::parse_result parsed = raii_http::parse_request(bytes);
-    if (parsed.status != raii_http::parse_status::incomplete || c.used == raii_http::head_buffer_size)
-        return answer(c, parsed, filled);
-    if (!c.head) {  // the first piece, still in the scratch buffer: keep it
-        c.head = std::unique_ptr<char[]>(new char[raii_http::head_buffer_size]);  // not zeroed: written before read
-        std::memcpy(c.head.get(), scratch.data(), c.used);
-    }
-    return state::reading_head;
+    return answer(c, head);
 }
 // end tutorial
 
@@ -104,17 +90,17 @@ state drain(connection& c, std::span<char> scratch) {
 
 // tutorial: on-events
 state on_readable(connection& c, std::span<char> scratch) {
-    switch (c.now) {
+    switch (c.current) {
     case state::reading_head: return read_head(c, scratch);
     case state::lingering: return drain(c, scratch);
     case state::writing:  // waiting for write: an error shows in the write
     case state::closed: break;
     }
-    return c.now;
+    return c.current;
 }
 
 state on_writable(connection& c) {
-    if (c.now != state::writing) return c.now;
+    if (c.current != state::writing) return c.current;
     std::string rest = std::move(c.unsent);
     return send_answer(c, rest);
 }

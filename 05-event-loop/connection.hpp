@@ -3,7 +3,7 @@
 // system calls its state needs, without ever blocking, and returns the
 // state to go to. The loop then waits for what that state needs.
 //
-//                 more of the head to come: keep what came (own buffer)
+//                 more of the head to come: the reader keeps what came
 //                     ┌──────┐
 //                     ▼      │
 //   accept ──► reading_head ─┴─ head whole, or 400/431, or the client's EOF ──► answer
@@ -26,10 +26,9 @@
 
 #include "deadline_list.hpp"
 #include "poller.hpp"
+#include "request_reader.hpp"
 #include "unique_fd.hpp"
 
-#include <cstdint>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -51,13 +50,12 @@ struct connection : deadline_hook {
     explicit connection(raii_http::unique_fd client) : fd(std::move(client)) {}
 
     raii_http::unique_fd fd;
-    state now = state::reading_head;
+    state current = state::reading_head;
     std::optional<interest> watching;  // what the poller waits for on its behalf, once registered
     bool whole = false;                // answered exactly one whole request head: close at once
-    std::uint32_t used = 0;            // bytes of the head so far
-    // Only while the head arrives in pieces: a connection that has sent
-    // nothing, or sent its head at once, never has one.
-    std::unique_ptr<char[]> head;
+    // A buffer only while the head arrives in pieces: a connection that has
+    // sent nothing, or sent its head at once, holds none.
+    raii_http::request_reader reader;
     std::string unsent;  // the rest of the answer, only when a write would block
 };
 

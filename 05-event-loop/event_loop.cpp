@@ -40,7 +40,7 @@ connection& as_connection(deadline_hook* h) { return static_cast<connection&>(*h
 
 event_loop::event_loop(shared_state& shared)
     : shared_(shared),
-      heads_(shared.read_timeout),
+      active_(shared.read_timeout),
       lingering_(raii_http::linger_time),
       scratch_(std::unique_ptr<char[]>(new char[raii_http::head_buffer_size])) {
     // Counted here, before any loop runs: no loop can then be the last to
@@ -56,21 +56,25 @@ event_loop::~event_loop() {
 
 // tutorial: run
 void event_loop::run() {
-    poller_.add(shared_.listener.get(), interest::read, &listener_marker_, /*shared=*/true);
-    poller_.add(shared_.stop_fd, interest::read, &stop_marker_);
+    // The listener's number, kept: the last loop to stop closes it while
+    // the others may still be reading the shared state.
+    const int listener = shared_.listener.get();
+    poller_.add(listener, interest::read, /*shared=*/true);
+    poller_.add(shared_.stop_fd, interest::read);
     std::array<event, 128> events;
-    while (!stopping_ || !heads_.empty() || !lingering_.empty()) {
-        std::size_t n = poller_.wait(events, time_to_wait(clock::now()));
+    while (!stopping_ || !active_.empty() || !lingering_.empty()) {
+        std::size_t n = poller_.wait(events, time_to_wait(clock::now(), resume_accepting_at_, {&active_, &lingering_}));
         auto now = clock::now();
         // Only the event's own connection may close while the batch is
-        // handled (timeouts come after it), so no later event in the batch
-        // can point to a connection already gone.
+        // handled (timeouts come after it), and a wait reports a descriptor
+        // once, so no later event in the batch is about a connection gone.
         for (std::size_t i = 0; i < n; ++i) {
-            if (events[i].data == &listener_marker_) accept_clients(now);
-            else if (events[i].data == &stop_marker_) stop_accepting();
-            else on_event(*static_cast<connection*>(events[i].data), events[i], now);
+            int fd = events[i].fd;
+            if (fd == listener) accept_clients(now);
+            else if (fd == shared_.stop_fd) stop_accepting();
+            else on_event(*connections_[fd], events[i], now);
         }
-        expire(heads_, now);  // a head not whole in time: dropped unanswered, as in 03
+        expire(active_, now);  // a head not whole in time: dropped unanswered, as in 03
         expire(lingering_, now);
         if (resume_accepting_at_ && *resume_accepting_at_ <= now) resume_accepting();
     }
@@ -110,15 +114,15 @@ void event_loop::start(raii_http::unique_fd client, clock::time_point now) {
     // usually arrived with the connection, and then it is answered and
     // closed without ever being registered (nginx does the same with
     // `listen ... deferred`).
-    c.now = on_readable(c, std::span(scratch_.get(), raii_http::head_buffer_size));
+    c.current = on_readable(c, std::span(scratch_.get(), raii_http::head_buffer_size));
     settle(c, state::closed, now);  // from nowhere: not yet in a list or the poller
 }
 // end tutorial
 
 void event_loop::on_event(connection& c, const event& e, clock::time_point now) {
-    state from = c.now;
-    if (e.readable) c.now = on_readable(c, std::span(scratch_.get(), raii_http::head_buffer_size));
-    if (e.writable && c.now != state::closed) c.now = on_writable(c);
+    state from = c.current;
+    if (e.readable) c.current = on_readable(c, std::span(scratch_.get(), raii_http::head_buffer_size));
+    if (e.writable && c.current != state::closed) c.current = on_writable(c);
     settle(c, from, now);
 }
 
@@ -127,15 +131,15 @@ void event_loop::on_event(connection& c, const event& e, clock::time_point now) 
 // or, once closed, gone. Most requests go from accept to closed in one
 // step and never reach a list or the poller at all.
 void event_loop::settle(connection& c, state from, clock::time_point now) {
-    if (c.now == state::closed) return forget(c);
-    if (c.list == nullptr || (from == state::lingering) != (c.now == state::lingering)) {
+    if (c.current == state::closed) return forget(c);
+    if (c.list == nullptr || (from == state::lingering) != (c.current == state::lingering)) {
         if (c.list) c.list->remove(c);
-        (c.now == state::lingering ? lingering_ : heads_).push_back(c, now);
+        (c.current == state::lingering ? lingering_ : active_).push_back(c, now);
     }
-    interest wanted = *interest_of(c.now);
+    interest wanted = *interest_of(c.current);
     try {
-        if (!c.watching) poller_.add(c.fd.get(), wanted, &c);
-        else if (*c.watching != wanted) poller_.change(c.fd.get(), *c.watching, wanted, &c);
+        if (!c.watching) poller_.add(c.fd.get(), wanted);
+        else if (*c.watching != wanted) poller_.change(c.fd.get(), *c.watching, wanted);
         c.watching = wanted;
     } catch (const std::system_error&) {
         forget(c);  // the kernel is out of room for it (ENOMEM, ENOSPC): this client only
@@ -164,7 +168,7 @@ void event_loop::pause_accepting(clock::time_point now) {
 void event_loop::resume_accepting() {
     resume_accepting_at_.reset();
     if (stopping_ || accepting_) return;
-    poller_.add(shared_.listener.get(), interest::read, &listener_marker_, /*shared=*/true);
+    poller_.add(shared_.listener.get(), interest::read, /*shared=*/true);
     accepting_ = true;
 }
 
@@ -183,14 +187,5 @@ void event_loop::stop_accepting() {
     if (shared_.loops_accepting.fetch_sub(1) == 1) shared_.listener.reset();
 }
 // end tutorial
-
-std::optional<std::chrono::milliseconds> event_loop::time_to_wait(clock::time_point now) const {
-    std::optional<clock::time_point> next = resume_accepting_at_;
-    for (const deadline_list* list : {&heads_, &lingering_})
-        if (!list->empty() && (!next || list->front()->deadline < *next)) next = list->front()->deadline;
-    if (!next) return std::nullopt;
-    // Rounded up: waking a little late is fine, waking early just waits again.
-    return std::chrono::ceil<std::chrono::milliseconds>(*next - now);
-}
 
 }  // namespace evented

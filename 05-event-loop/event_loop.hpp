@@ -5,26 +5,16 @@
 
 #include "connection.hpp"
 #include "deadline_list.hpp"
+#include "loop_shared.hpp"
 #include "poller.hpp"
 #include "unique_fd.hpp"
 
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
 #include <vector>
 
 namespace evented {
-
-// What the loops of one process share.
-struct shared_state {
-    raii_http::unique_fd listener;  // non-blocking; closed by the last loop to stop accepting
-    int stop_fd = -1;               // readable once SIGINT or SIGTERM arrived (it stays readable)
-    long max_connections = 15'000;  // for the whole process; past it, 503
-    std::chrono::milliseconds read_timeout{5000};
-    std::atomic<long> open_connections = 0;
-    std::atomic<int> loops_accepting = 0;
-};
 
 class event_loop {
 public:
@@ -47,20 +37,16 @@ private:
     void pause_accepting(clock::time_point now);
     void resume_accepting();
     void stop_accepting();
-    std::optional<std::chrono::milliseconds> time_to_wait(clock::time_point now) const;
 
     shared_state& shared_;
     poller poller_;
-    deadline_list heads_;      // reading_head and writing: the read timeout
+    deadline_list active_;     // reading_head and writing: the read timeout
     deadline_list lingering_;  // lingering: the linger time
     std::vector<std::unique_ptr<connection>> connections_;  // indexed by descriptor
     std::unique_ptr<char[]> scratch_;  // every connection's first read lands here
     bool accepting_ = true;            // the listener is in our poller
     bool stopping_ = false;
     std::optional<clock::time_point> resume_accepting_at_;  // after running out of descriptors
-    // Markers for the poller's data: the listener and the stop signal are
-    // not connections.
-    char listener_marker_ = 0, stop_marker_ = 0;
 };
 
 }  // namespace evented

@@ -25,7 +25,7 @@ namespace evented {
 enum class interest { read, write };
 
 struct event {
-    void* data;      // what add() was given: the connection, or a marker
+    int fd;          // the descriptor it is about
     bool readable;   // also set on an error or hang-up, so the read reports it
     bool writable;   // likewise
 };
@@ -37,11 +37,11 @@ public:
     // Starts watching `fd` for `what`. `shared`: the same descriptor sits in
     // every loop's poller (the listener); wake just one loop where the
     // kernel can (epoll: EPOLLEXCLUSIVE).
-    void add(int fd, interest what, void* data, bool shared = false);
+    void add(int fd, interest what, bool shared = false);
 
     // From waiting for `from` to waiting for `to` (kqueue has one filter per
     // direction, so it must be told which one to delete).
-    void change(int fd, interest from, interest to, void* data);
+    void change(int fd, interest from, interest to);
 
     // Stops watching. Closing a descriptor also removes it from both kinds
     // of poller, so a connection that closes needs no remove().

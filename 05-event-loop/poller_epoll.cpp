@@ -25,10 +25,10 @@ std::uint32_t events_for(interest what) {
     return what == interest::read ? EPOLLIN : EPOLLOUT;
 }
 
-void control(int epoll_fd, int op, int fd, std::uint32_t events, void* data) {
+void control(int epoll_fd, int op, int fd, std::uint32_t events) {
     epoll_event e{};
     e.events = events;
-    e.data.ptr = data;
+    e.data.fd = fd;
     if (::epoll_ctl(epoll_fd, op, fd, &e) < 0) throw_errno("epoll_ctl");
 }
 // end tutorial
@@ -40,18 +40,18 @@ poller::poller() : fd_(::epoll_create1(EPOLL_CLOEXEC)) {
 }
 
 // tutorial: epoll-add
-void poller::add(int fd, interest what, void* data, bool shared) {
+void poller::add(int fd, interest what, bool shared) {
     // EPOLLEXCLUSIVE (Linux 4.5): a new client wakes one of the loops
     // waiting on the shared listener, not all of them.
-    control(fd_.get(), EPOLL_CTL_ADD, fd, events_for(what) | (shared ? std::uint32_t{EPOLLEXCLUSIVE} : 0u), data);
+    control(fd_.get(), EPOLL_CTL_ADD, fd, events_for(what) | (shared ? std::uint32_t{EPOLLEXCLUSIVE} : 0u));
 }
 
-void poller::change(int fd, interest /*from: epoll holds one mask per fd*/, interest to, void* data) {
-    control(fd_.get(), EPOLL_CTL_MOD, fd, events_for(to), data);
+void poller::change(int fd, interest /*from: epoll holds one mask per fd*/, interest to) {
+    control(fd_.get(), EPOLL_CTL_MOD, fd, events_for(to));
 }
 
 void poller::remove(int fd, interest /*what*/) {
-    control(fd_.get(), EPOLL_CTL_DEL, fd, 0, nullptr);
+    control(fd_.get(), EPOLL_CTL_DEL, fd, 0);
 }
 // end tutorial
 
@@ -68,7 +68,7 @@ std::size_t poller::wait(std::span<event> out, std::optional<std::chrono::millis
     for (int i = 0; i < n; ++i) {
         // An error or hang-up counts as both: the next read or write says which.
         bool trouble = ready[i].events & (EPOLLERR | EPOLLHUP);
-        out[i] = {ready[i].data.ptr, trouble || (ready[i].events & EPOLLIN) != 0,
+        out[i] = {ready[i].data.fd, trouble || (ready[i].events & EPOLLIN) != 0,
                   trouble || (ready[i].events & EPOLLOUT) != 0};
     }
     return static_cast<std::size_t>(n);

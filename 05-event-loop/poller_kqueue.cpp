@@ -41,20 +41,19 @@ poller::poller() : fd_(::kqueue()) {
 }
 
 // tutorial: kqueue-add
-void poller::add(int fd, interest what, void* data, bool /*shared*/) {
+void poller::add(int fd, interest what, bool /*shared*/) {
     // No EPOLLEXCLUSIVE here: a new client wakes every loop waiting on the
     // shared listener; one accept wins and the others get EAGAIN.
     struct kevent change;
-    EV_SET(&change, fd, filter_for(what), EV_ADD, 0, 0, data);
+    EV_SET(&change, fd, filter_for(what), EV_ADD, 0, 0, nullptr);
     control(fd_.get(), std::span(&change, 1));
 }
 
-void poller::change(int fd, interest from, interest to, void* data) {
+void poller::change(int fd, interest from, interest to) {
     std::array<struct kevent, 2> changes;
     EV_SET(&changes[0], fd, filter_for(from), EV_DELETE, 0, 0, nullptr);
-    EV_SET(&changes[1], fd, filter_for(to), EV_ADD, 0, 0, data);
-    // From a direction to itself is just a new `data`: EV_ADD replaces it.
-    control(fd_.get(), from == to ? std::span(changes).subspan(1) : std::span(changes));
+    EV_SET(&changes[1], fd, filter_for(to), EV_ADD, 0, 0, nullptr);
+    control(fd_.get(), changes);
 }
 
 void poller::remove(int fd, interest what) {
@@ -83,7 +82,7 @@ std::size_t poller::wait(std::span<event> out, std::optional<std::chrono::millis
         // An error counts as both: the next read or write says which. (EV_EOF
         // on a read filter still means readable: the read returns 0.)
         bool trouble = (ready[i].flags & EV_ERROR) != 0;
-        out[i] = {ready[i].udata, trouble || ready[i].filter == EVFILT_READ,
+        out[i] = {static_cast<int>(ready[i].ident), trouble || ready[i].filter == EVFILT_READ,
                   trouble || ready[i].filter == EVFILT_WRITE};
     }
     return static_cast<std::size_t>(n);

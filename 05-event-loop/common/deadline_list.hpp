@@ -54,7 +54,6 @@ public:
     // The entry due first, or nullptr when the list is empty.
     deadline_hook* front() const { return front_; }
     bool empty() const { return front_ == nullptr; }
-    clock::duration length() const { return length_; }
 
 private:
     clock::duration length_;
