@@ -3,7 +3,7 @@
 // the kernel has already received, and the loop hands on the completion.
 // Each state names what the connection has in the ring:
 //
-//                 part of the head: kept in a buffer of its own
+//                 part of the head: the reader keeps it
 //                     ┌──────┐
 //                     ▼      │
 //   accept ──► reading_head ─┴─ head whole, or 400/431, or the client's EOF: answer
@@ -19,13 +19,13 @@
 //                  closing ◄────────────┼──────────────────────────────┘
 //             (a close in the ring)     │
 //                     ▼                 ▼
-//          done with: the ring closes it and reports only a failure
+//                  deleted         deleted when the close completes: the
+//                                  kernel is done with the answer's bytes
 #pragma once
 
 #include "deadline_list.hpp"  // stage 05's: the read timeout and the linger time
+#include "request_reader.hpp"
 
-#include <cstdint>
-#include <memory>
 #include <string>
 
 namespace ring {
@@ -35,9 +35,9 @@ using evented::clock;
 // tutorial: uring-connection-state
 enum class state {
     reading_head,  // a receive is in the ring, for the head or the rest of it
-    answering,     // send → shutdown → close go into the ring, linked
+    answering,     // send → shutdown → close are in the ring, linked; the close reports back
     lingering,     // answered, our side shut: a receive in the ring drops what comes
-    closing,       // a close is in the ring (or will be, once a cancelled receive ends)
+    closing,       // its receive was cancelled: once that ends, a close goes into the ring
 };
 // end tutorial
 
@@ -48,18 +48,20 @@ struct connection : evented::deadline_hook {
     explicit connection(int client) : fd(client) {}
 
     int fd;
-    state now = state::reading_head;
-    std::uint32_t used = 0;  // bytes of the head so far
-    // Only while the head arrives in pieces: a connection that has sent
-    // nothing, or sent its head at once, never has one.
-    std::unique_ptr<char[]> head;
-    std::string answer;  // until the loop puts it among the answers it sends
+    state current = state::reading_head;
+    // A buffer only while the head arrives in pieces: a connection that has
+    // sent nothing, or sent its head at once, holds none.
+    raii_http::request_reader reader;
+    // The bytes a send in the ring reads: they stay until the kernel is
+    // done with them (the close after the send, or the receive after it,
+    // completed).
+    std::string answer;
 };
 
 // A receive for the head completed: `result` as the kernel gave it (bytes,
-// 0 at the end of the stream, or -errno), `bytes` the pool's buffer they
+// 0 at the end of the stream, or -errno), `pooled` the pool's buffer they
 // landed in.
-state on_head_received(connection& c, int result, const char* bytes);
+state on_head_received(connection& c, int result, const char* pooled);
 
 // A receive while lingering completed.
 state on_drained(connection& c, int result);

@@ -27,10 +27,9 @@ constexpr int pool_group = 0;
 std::size_t pool_bytes() { return pool_buffers * (sizeof(io_uring_buf) + raii_http::head_buffer_size); }
 
 // user_data says what a completion is about: a connection's address (its
-// receive) or a marker (no connection lives at such a small address).
-// Sends, shutdowns and closes report only a failure (IOSQE_CQE_SKIP_SUCCESS)
-// and, like cancels, need nothing more: a request answered at its first
-// receive costs two completions, accepted and received.
+// receive, or the close after its answer) or a marker (no connection lives
+// at such a small address). Sends, shutdowns and other closes report only
+// a failure (IOSQE_CQE_SKIP_SUCCESS) and, like cancels, need nothing more.
 constexpr std::uint64_t ignored = 0, accept_marker = 1, stop_marker = 2;
 
 // As in 05, the answer waits with MSG_MORE for the FIN that shutdown sends,
@@ -50,7 +49,7 @@ constexpr int send_flags = MSG_MORE | MSG_WAITALL;
 }  // namespace
 
 event_loop::event_loop(shared_state& shared)
-    : shared_(shared), heads_(shared.read_timeout), lingering_(raii_http::linger_time) {
+    : shared_(shared), reading_(shared.read_timeout), lingering_(raii_http::linger_time) {
     // Linux 6.1: the ring is its loop's alone (the loop's thread enables it),
     // and the kernel finishes its part of the work (a receive that waited
     // for bytes) only when the loop asks for completions, a batch at a time,
@@ -103,7 +102,7 @@ void event_loop::run() {
         // One system call submits everything prepared since the last one
         // and waits for at least one completion (or the next deadline).
         __kernel_timespec ts{};
-        auto wait = time_to_wait(clock::now());
+        auto wait = evented::time_to_wait(clock::now(), resume_accepting_at_, {&reading_, &lingering_});
         if (wait) ts = {.tv_sec = wait->count() / 1000, .tv_nsec = wait->count() % 1000 * 1'000'000};
         io_uring_cqe* first = nullptr;
         int r = io_uring_submit_and_wait_timeout(&ring_, &first, 1, wait ? &ts : nullptr, nullptr);
@@ -116,19 +115,18 @@ void event_loop::run() {
             if (cqe->user_data == accept_marker) on_accepted(*cqe, now);
             else if (cqe->user_data == stop_marker) stop_accepting();
             else if (cqe->user_data != ignored)
-                on_received(*static_cast<connection*>(io_uring_cqe_get_data(cqe)), *cqe, now);
+                on_completed(*static_cast<connection*>(io_uring_cqe_get_data(cqe)), *cqe, now);
             ++seen;
         }
         io_uring_cq_advance(&ring_, seen);
-        expire(heads_, now);  // a head not whole in time: dropped unanswered, as in 03
+        expire(reading_, now);  // a head not whole in time: dropped unanswered, as in 03
         expire(lingering_, now);
         if (resume_accepting_at_ && *resume_accepting_at_ <= now) {
             resume_accepting_at_.reset();
             if (!stopping_) accept_clients();
         }
     }
-    // The last chains go in, and the kernel runs what it can of them now;
-    // whatever is left ends with the process, which closes every descriptor.
+    // The last closes go in; the process's exit closes whatever is left.
     io_uring_submit_and_get_events(&ring_);
 }
 // end tutorial
@@ -162,18 +160,20 @@ void event_loop::on_accepted(const io_uring_cqe& cqe, clock::time_point now) {
         shared_.open_connections.fetch_sub(1);
         return raii_http::refuse(raii_http::unique_fd(cqe.res));
     }
-    auto* c = new connection(cqe.res);  // deleted once its close is in the ring (settle)
+    auto* c = new connection(cqe.res);  // deleted once nothing in the ring reads it (forget)
     ++live_;
     settle(*c, state::reading_head, now);
 }
 
-void event_loop::on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now) {
+// A receive completed, or the close after an answer.
+void event_loop::on_completed(connection& c, const io_uring_cqe& cqe, clock::time_point now) {
+    if (c.current == state::answering) return forget(c);  // closed: the kernel is done with its answer
     char* pooled = nullptr;  // the pool's buffer the kernel picked, if it picked one
     unsigned short id = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
     if (cqe.flags & IORING_CQE_F_BUFFER) pooled = buffers_ + id * raii_http::head_buffer_size;
-    state from = c.now;
-    if (c.now == state::reading_head) c.now = on_head_received(c, cqe.res, pooled);
-    else if (c.now == state::lingering) c.now = on_drained(c, cqe.res);
+    state from = c.current;
+    if (c.current == state::reading_head) c.current = on_head_received(c, cqe.res, pooled);
+    else if (c.current == state::lingering) c.current = on_drained(c, cqe.res);
     // closing: timed out, and whatever came is dropped
     if (pooled) {  // read (or copied): back into the pool
         io_uring_buf_ring_add(pool_, pooled, raii_http::head_buffer_size, id, io_uring_buf_ring_mask(pool_buffers), 0);
@@ -184,22 +184,19 @@ void event_loop::on_received(connection& c, const io_uring_cqe& cqe, clock::time
 
 // tutorial: uring-settle
 // After a step: the deadline list of its new state, and what it needs in
-// the ring. Once its close is in the ring, the connection is done with: the
-// ring finishes it.
+// the ring.
 void event_loop::settle(connection& c, state from, clock::time_point now) {
-    evented::deadline_list* list = c.now == state::reading_head ? &heads_
-                                 : c.now == state::lingering    ? &lingering_
-                                                                : nullptr;
+    evented::deadline_list* list = c.current == state::reading_head ? &reading_
+                                 : c.current == state::lingering    ? &lingering_
+                                                                    : nullptr;
     if (c.list != list) {
         if (c.list) c.list->remove(c);
         if (list) list->push_back(c, now);
     }
-    bool answer_now = from == state::reading_head && (c.now == state::answering || c.now == state::lingering);
+    bool answer_now = from == state::reading_head && (c.current == state::answering || c.current == state::lingering);
     if (answer_now) {  // a chain of three: send, shutdown, then close or receive
-        // Sent from the loop's answers, which outlive the connection.
-        const std::string& answer = *answers_.insert(std::move(c.answer)).first;
         io_uring_sqe* send = next_sqe(3);
-        io_uring_prep_send(send, c.fd, answer.data(), answer.size(), send_flags);
+        io_uring_prep_send(send, c.fd, c.answer.data(), c.answer.size(), send_flags);
         io_uring_sqe* shut = next_sqe(2);
         io_uring_prep_shutdown(shut, c.fd, SHUT_WR);
         for (io_uring_sqe* s : {send, shut}) {
@@ -209,21 +206,31 @@ void event_loop::settle(connection& c, state from, clock::time_point now) {
             s->flags |= IOSQE_IO_HARDLINK | IOSQE_CQE_SKIP_SUCCESS;
         }
     }
-    if (c.now == state::reading_head || c.now == state::lingering) return receive(c);
+    if (c.current == state::reading_head || c.current == state::lingering) return receive(c);
     io_uring_sqe* close = next_sqe(1);  // answering or closing
     io_uring_prep_close(close, c.fd);
+    shared_.open_connections.fetch_sub(1);  // out of its list already
+    if (c.current == state::answering) {
+        // The send before it reads the connection's answer: the close's
+        // completion says the kernel is done with it.
+        io_uring_sqe_set_data(close, &c);
+        return;
+    }
     io_uring_sqe_set_data64(close, ignored);
     close->flags |= IOSQE_CQE_SKIP_SUCCESS;
-    shared_.open_connections.fetch_sub(1);  // out of its list already
+    forget(c);  // nothing in the ring reads it any more
+}
+// end tutorial
+
+void event_loop::forget(connection& c) {
     --live_;
     delete &c;
 }
-// end tutorial
 
 // The kernel picks a buffer from the pool only when bytes arrive
 // (IOSQE_BUFFER_SELECT), and fills no more than the head has room left.
 void event_loop::receive(connection& c) {
-    std::size_t room = raii_http::head_buffer_size - (c.now == state::reading_head ? c.used : 0);
+    std::size_t room = c.current == state::reading_head ? c.reader.room_size() : raii_http::head_buffer_size;
     io_uring_sqe* s = next_sqe(1);
     io_uring_prep_recv(s, c.fd, nullptr, room, 0);
     s->flags |= IOSQE_BUFFER_SELECT;
@@ -237,7 +244,7 @@ void event_loop::expire(evented::deadline_list& list, clock::time_point now) {
     while (!list.empty() && list.front()->deadline <= now) {
         auto& c = static_cast<connection&>(*list.front());
         list.remove(c);
-        c.now = state::closing;
+        c.current = state::closing;
         io_uring_sqe* s = next_sqe(1);
         io_uring_prep_cancel(s, &c, 0);
         io_uring_sqe_set_data64(s, ignored);
@@ -258,15 +265,6 @@ void event_loop::stop_accepting() {
     // The last loop to stop closes the listener: new clients are refused
     // at once instead of waiting in its queue until the process exits.
     if (shared_.loops_accepting.fetch_sub(1) == 1) shared_.listener.reset();
-}
-
-std::optional<std::chrono::milliseconds> event_loop::time_to_wait(clock::time_point now) const {
-    std::optional<clock::time_point> next = resume_accepting_at_;
-    for (const evented::deadline_list* list : {&heads_, &lingering_})
-        if (!list->empty() && (!next || list->front()->deadline < *next)) next = list->front()->deadline;
-    if (!next) return std::nullopt;
-    // Rounded up: waking a little late is fine, waking early just waits again.
-    return std::max(std::chrono::ceil<std::chrono::milliseconds>(*next - now), std::chrono::milliseconds(0));
 }
 
 }  // namespace ring

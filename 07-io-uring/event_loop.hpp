@@ -5,28 +5,16 @@
 
 #include "connection.hpp"
 #include "deadline_list.hpp"
-#include "unique_fd.hpp"
+#include "loop_shared.hpp"  // stage 05's: what the loops of a process share
 
 #include <liburing.h>
 
-#include <atomic>
-#include <chrono>
 #include <optional>
-#include <set>
-#include <string>
 #include <system_error>
 
 namespace ring {
 
-// What the loops of one process share.
-struct shared_state {
-    raii_http::unique_fd listener;  // blocking: the ring waits for clients itself
-    int stop_fd = -1;               // readable once SIGINT or SIGTERM arrived (it stays readable)
-    long max_connections = 15'000;  // for the whole process; past it, 503
-    std::chrono::milliseconds read_timeout{5000};
-    std::atomic<long> open_connections = 0;
-    std::atomic<int> loops_accepting = 0;
-};
+using evented::shared_state;
 
 // This kernel (or emulator, or sandbox) offers no io_uring this stage can use.
 struct ring_unavailable : std::system_error {
@@ -50,12 +38,12 @@ private:
     io_uring_sqe* next_sqe(unsigned chain);
     void accept_clients();
     void on_accepted(const io_uring_cqe& cqe, clock::time_point now);
-    void on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now);
+    void on_completed(connection& c, const io_uring_cqe& cqe, clock::time_point now);
     void settle(connection& c, state from, clock::time_point now);
     void receive(connection& c);
+    void forget(connection& c);
     void expire(evented::deadline_list& list, clock::time_point now);
     void stop_accepting();
-    std::optional<std::chrono::milliseconds> time_to_wait(clock::time_point now) const;
 
     shared_state& shared_;
     io_uring ring_{};
@@ -63,10 +51,9 @@ private:
     // silent connection holds none (a provided buffer ring, group 0).
     io_uring_buf_ring* pool_ = nullptr;  // its ring of buffer addresses, the buffers behind it
     char* buffers_ = nullptr;
-    evented::deadline_list heads_;      // reading_head: the read timeout
+    evented::deadline_list reading_;    // reading_head: the read timeout
     evented::deadline_list lingering_;  // lingering: the linger time
-    std::set<std::string> answers_;     // every answer sent so far: a handful (200, 404, 400, ...)
-    long live_ = 0;                     // connections of this loop, until their close is in the ring
+    long live_ = 0;                     // connections of this loop not yet deleted
     bool accepting_ = false;            // the multishot accept is in the ring
     bool stopping_ = false;
     std::optional<clock::time_point> resume_accepting_at_;  // after running out of descriptors

@@ -70,7 +70,7 @@ int main(int argc, char* argv[]) {
 
     try {
         raii_http::stop_signal stop;  // SIGINT, SIGTERM: stop accepting, finish in-flight, exit 0
-        ring::shared_state shared;
+        evented::shared_state shared;
         shared.stop_fd = stop.fd();
         shared.max_connections = max_connections;
         shared.read_timeout = read_timeout;
