@@ -15,6 +15,7 @@
 #include "connection_limit.hpp"
 #include "http.hpp"
 #include "options.hpp"
+#include "request_reader.hpp"
 #include "server.hpp"
 
 #include <asio.hpp>
@@ -97,22 +98,22 @@ awaitable<void> close_after_answer(tcp::socket& client, bool request_was_whole) 
 awaitable<void> serve_connection(tcp::socket client, milliseconds read_timeout) {
     asio::steady_timer deadline(client.get_executor(), read_timeout);  // for the whole head
     std::array<char, raii_http::head_buffer_size> buffer;
-    std::size_t used = 0;
-    raii_http::parse_result parsed;
-    while (parsed.status == raii_http::parse_status::incomplete && used < buffer.size()) {
-        auto n = co_await read_before(client, std::span(buffer).subspan(used), deadline);
+    raii_http::request_reader reader(buffer);
+    raii_http::request_head head;
+    while (head.next == raii_http::next_step::read_more) {
+        std::span<char> room = reader.room();
+        auto n = co_await read_before(client, room, deadline);
         // A client that sends nothing complete in time is dropped, unanswered.
         if (!n) co_return;
-        if (*n == 0) break;  // client stopped sending: answer what we have...
-        used += *n;
-        parsed = raii_http::parse_request(std::string_view(buffer.data(), used));
+        // The client stopped sending (or failed): answer what it sent.
+        head = *n > 0 ? reader.received(room.first(*n)) : reader.ended();
     }
-    if (used == 0) co_return;  // ...unless it sent nothing at all: just close
-    std::string answer = raii_http::respond_to(parsed).serialize();
+    if (head.next == raii_http::next_step::close) co_return;  // it sent nothing at all
+    std::string answer = raii_http::respond_to(head.parsed).serialize();
     asio::error_code error;  // async_write takes no flags: each async_send may send part
     for (asio::const_buffer rest = asio::buffer(answer); rest.size() > 0 && !error;)
         rest += co_await client.async_send(rest, fin_follows, asio::redirect_error(use_awaitable, error));
-    if (!error) co_await close_after_answer(client, raii_http::whole_request(parsed, used));
+    if (!error) co_await close_after_answer(client, head.whole);
 }  // the socket closes here
 // end tutorial
 
