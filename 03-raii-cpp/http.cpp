@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <map>
+#include <utility>
 
 namespace raii_http {
 namespace {
@@ -199,6 +201,30 @@ std::string response::serialize() const {
     return out;
 }
 
+namespace {
+
+// The reason phrase of each status this server answers with (RFC 9110 §15).
+std::string_view reason_of(int status) {
+    switch (status) {
+        case 200: return "OK";
+        case 400: return "Bad Request";
+        case 404: return "Not Found";
+        case 405: return "Method Not Allowed";
+        case 414: return "URI Too Long";
+        case 431: return "Request Header Fields Too Large";
+        case 501: return "Not Implemented";
+        case 505: return "HTTP Version Not Supported";
+    }
+    return "Error";
+}
+
+// HEAD: the same answer, without its body.
+bool is_head(const parse_result& parsed) {
+    return parsed.status == parse_status::complete && parsed.req.method == "HEAD";
+}
+
+}  // namespace
+
 response error_page(int status, std::string_view reason) {
     std::string title = std::to_string(status) + " " + std::string(reason);
     return {.status = status,
@@ -207,28 +233,44 @@ response error_page(int status, std::string_view reason) {
 }
 
 // tutorial: respond-to
-response respond_to(const parse_result& parsed) {
+// The status a parse outcome is answered with.
+int status_for(const parse_result& parsed) {
     switch (parsed.status) {
-        case parse_status::head_too_large: return error_page(431, "Request Header Fields Too Large");
-        case parse_status::target_too_long: return error_page(414, "URI Too Long");
-        case parse_status::version_not_supported: return error_page(505, "HTTP Version Not Supported");
-        case parse_status::not_implemented: return error_page(501, "Not Implemented");
+        case parse_status::head_too_large: return 431;
+        case parse_status::target_too_long: return 414;
+        case parse_status::version_not_supported: return 505;
+        case parse_status::not_implemented: return 501;
         case parse_status::bad_request:
-        case parse_status::incomplete: return error_page(400, "Bad Request");
+        case parse_status::incomplete: return 400;
         case parse_status::complete: break;
     }
-    const request& req = parsed.req;
-    if (req.method != "GET" && req.method != "HEAD") {
-        response r = error_page(405, "Method Not Allowed");
-        r.extra_headers.push_back({"Allow", "GET, HEAD"});
-        return r;
-    }
-    response r = req.path == "/"
-        ? response{.body = "<!doctype html><html><body><h1>Hello from Assembler :)</h1></body></html>\n"}
-        : error_page(404, "Not Found");
-    r.head_only = req.method == "HEAD";
-    return r;
+    if (parsed.req.method != "GET" && parsed.req.method != "HEAD") return 405;
+    return parsed.req.path == "/" ? 200 : 404;
 }
 // end tutorial
+
+// The whole answer for a status: the page, or an error page.
+response response_for(int status, bool head_only) {
+    constexpr std::string_view page = "<!doctype html><html><body><h1>Hello from Assembler :)</h1></body></html>\n";
+    response r = status == 200 ? response{.body = std::string(page)} : error_page(status, reason_of(status));
+    if (status == 405) r.extra_headers.push_back({"Allow", "GET, HEAD"});
+    r.head_only = head_only;
+    return r;
+}
+
+response respond_to(const parse_result& parsed) {
+    return response_for(status_for(parsed), is_head(parsed));
+}
+
+std::string_view answer_bytes(const parse_result& parsed) {
+    // Every status status_for gives, for GET and for HEAD, serialized once.
+    static const std::map<std::pair<int, bool>, std::string> answers = [] {
+        std::map<std::pair<int, bool>, std::string> all;
+        for (int status : {200, 400, 404, 405, 414, 431, 501, 505})
+            for (bool head_only : {false, true}) all[{status, head_only}] = response_for(status, head_only).serialize();
+        return all;
+    }();
+    return answers.at({status_for(parsed), is_head(parsed)});
+}
 
 }  // namespace raii_http

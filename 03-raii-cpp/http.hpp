@@ -59,8 +59,19 @@ struct response {
 // A small HTML page for an error status, e.g. error_page(404, "Not Found").
 response error_page(int status, std::string_view reason);
 
-// What the server answers to a parse outcome (incomplete means the client
-// stopped sending before the head ended: 400).
+// The status a parse outcome is answered with (incomplete means the client
+// stopped sending before the head ended: 400), and the whole answer.
+int status_for(const parse_result& parsed);
+response response_for(int status, bool head_only);
+// What the server answers to a parse outcome: the response for its
+// status, without the body for a HEAD.
 response respond_to(const parse_result& parsed);
+
+// respond_to(parsed), serialized. This server gives only a handful of
+// different answers (the page, a 404, a 400, ...), so each is serialized
+// once and kept for the life of the process, as the article keeps its 172
+// bytes: nothing is built per request, and a send may read the bytes after
+// the connection that asked for them is gone (07).
+std::string_view answer_bytes(const parse_result& parsed);
 
 }  // namespace raii_http

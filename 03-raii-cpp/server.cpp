@@ -160,7 +160,7 @@ void serve_connection(unique_fd client, std::chrono::milliseconds read_timeout) 
         head = *n > 0 ? reader.received(room.first(*n)) : reader.ended();
     }
     if (head.next == next_step::close) return;  // it sent nothing at all
-    if (write_all(client.get(), respond_to(head.parsed).serialize()))
+    if (write_all(client.get(), answer_bytes(head.parsed)))
         close_after_answer(std::move(client), head.whole);
 }
 // end tutorial

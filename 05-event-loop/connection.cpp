@@ -45,18 +45,15 @@ state send_answer(connection& c, std::string_view bytes) {
     ssize_t n = ::send(c.fd.get(), bytes.data(), bytes.size(), fin_follows);
     if (n < 0 && !try_later()) return state::closed;  // client gone (EPIPE: SIGPIPE is ignored)
     std::size_t sent = n < 0 ? 0 : static_cast<std::size_t>(n);
-    if (sent < bytes.size()) {
-        c.unsent.assign(bytes.substr(sent));
-        return state::writing;
-    }
-    std::string().swap(c.unsent);  // its memory too
+    c.unsent = bytes.substr(sent);
+    if (!c.unsent.empty()) return state::writing;
     return after_answer(c);
 }
 // end tutorial
 
 state answer(connection& c, const raii_http::request_head& head) {
     c.whole = head.whole;
-    std::string response = raii_http::respond_to(head.parsed).serialize();
+    std::string_view response = raii_http::answer_bytes(head.parsed);
     c.reader.clear();  // the head is answered: its buffer goes (head's views with it)
     return send_answer(c, response);
 }
@@ -101,8 +98,7 @@ state on_readable(connection& c, std::span<char> scratch) {
 
 state on_writable(connection& c) {
     if (c.current != state::writing) return c.current;
-    std::string rest = std::move(c.unsent);
-    return send_answer(c, rest);
+    return send_answer(c, c.unsent);
 }
 // end tutorial
 

@@ -31,7 +31,7 @@
 
 #include <optional>
 #include <span>
-#include <string>
+#include <string_view>
 
 namespace evented {
 
@@ -56,7 +56,7 @@ struct connection : deadline_hook {
     // A buffer only while the head arrives in pieces: a connection that has
     // sent nothing, or sent its head at once, holds none.
     raii_http::request_reader reader;
-    std::string unsent;  // the rest of the answer, only when a write would block
+    std::string_view unsent;  // the rest of the answer (raii_http's, prebuilt) when a write would block
 };
 
 // The socket is readable (or in trouble). `scratch` is the loop's buffer,

@@ -109,7 +109,7 @@ awaitable<void> serve_connection(tcp::socket client, milliseconds read_timeout) 
         head = *n > 0 ? reader.received(room.first(*n)) : reader.ended();
     }
     if (head.next == raii_http::next_step::close) co_return;  // it sent nothing at all
-    std::string answer = raii_http::respond_to(head.parsed).serialize();
+    std::string_view answer = raii_http::answer_bytes(head.parsed);
     asio::error_code error;  // async_write takes no flags: each async_send may send part
     for (asio::const_buffer rest = asio::buffer(answer); rest.size() > 0 && !error;)
         rest += co_await client.async_send(rest, fin_follows, asio::redirect_error(use_awaitable, error));

@@ -3,7 +3,6 @@
 #include "http.hpp"
 
 #include <cerrno>
-#include <string>
 
 namespace ring {
 
@@ -25,13 +24,12 @@ state on_head_received(connection& c, int result, const char* pooled) {
     // more; any other client may still be sending, and closing with its
     // bytes unread would make the kernel send a reset that can destroy the
     // answer.
-    c.answer = raii_http::respond_to(head.parsed).serialize();
+    c.answer = raii_http::answer_bytes(head.parsed);
     c.reader.clear();  // the head is answered: its buffer goes (head's views with it)
     return head.whole ? state::answering : state::lingering;
 }
 
-state on_drained(connection& c, int result) {
-    std::string().swap(c.answer);  // the send before this receive is done: its bytes go
+state on_drained(connection&, int result) {
     if (result > 0 || result == -ENOBUFS) return state::lingering;
     return state::closing;  // the end of the stream, an error, or cancelled at the linger time
 }

@@ -19,14 +19,13 @@
 //                  closing ◄────────────┼──────────────────────────────┘
 //             (a close in the ring)     │
 //                     ▼                 ▼
-//                  deleted         deleted when the close completes: the
-//                                  kernel is done with the answer's bytes
+//          done with: the ring closes it and reports only a failure
 #pragma once
 
 #include "deadline_list.hpp"  // stage 05's: the read timeout and the linger time
 #include "request_reader.hpp"
 
-#include <string>
+#include <string_view>
 
 namespace ring {
 
@@ -35,9 +34,9 @@ using evented::clock;
 // tutorial: uring-connection-state
 enum class state {
     reading_head,  // a receive is in the ring, for the head or the rest of it
-    answering,     // send → shutdown → close are in the ring, linked; the close reports back
+    answering,     // send → shutdown → close go into the ring, linked
     lingering,     // answered, our side shut: a receive in the ring drops what comes
-    closing,       // its receive was cancelled: once that ends, a close goes into the ring
+    closing,       // a close is in the ring (or will be, once a cancelled receive ends)
 };
 // end tutorial
 
@@ -52,10 +51,9 @@ struct connection : evented::deadline_hook {
     // A buffer only while the head arrives in pieces: a connection that has
     // sent nothing, or sent its head at once, holds none.
     raii_http::request_reader reader;
-    // The bytes a send in the ring reads: they stay until the kernel is
-    // done with them (the close after the send, or the receive after it,
-    // completed).
-    std::string answer;
+    // What a send in the ring reads, maybe after the connection is gone:
+    // raii_http's prebuilt answers, which last as long as the process.
+    std::string_view answer;
 };
 
 // A receive for the head completed: `result` as the kernel gave it (bytes,

@@ -27,9 +27,10 @@ constexpr int pool_group = 0;
 std::size_t pool_bytes() { return pool_buffers * (sizeof(io_uring_buf) + raii_http::head_buffer_size); }
 
 // user_data says what a completion is about: a connection's address (its
-// receive, or the close after its answer) or a marker (no connection lives
-// at such a small address). Sends, shutdowns and other closes report only
-// a failure (IOSQE_CQE_SKIP_SUCCESS) and, like cancels, need nothing more.
+// receive) or a marker (no connection lives at such a small address).
+// Sends, shutdowns and closes report only a failure (IOSQE_CQE_SKIP_SUCCESS)
+// and, like cancels, need nothing more: a request answered at its first
+// receive costs two completions, accepted and received.
 constexpr std::uint64_t ignored = 0, accept_marker = 1, stop_marker = 2;
 
 // As in 05, the answer waits with MSG_MORE for the FIN that shutdown sends,
@@ -115,7 +116,7 @@ void event_loop::run() {
             if (cqe->user_data == accept_marker) on_accepted(*cqe, now);
             else if (cqe->user_data == stop_marker) stop_accepting();
             else if (cqe->user_data != ignored)
-                on_completed(*static_cast<connection*>(io_uring_cqe_get_data(cqe)), *cqe, now);
+                on_received(*static_cast<connection*>(io_uring_cqe_get_data(cqe)), *cqe, now);
             ++seen;
         }
         io_uring_cq_advance(&ring_, seen);
@@ -126,7 +127,8 @@ void event_loop::run() {
             if (!stopping_) accept_clients();
         }
     }
-    // The last closes go in; the process's exit closes whatever is left.
+    // The last chains go in, and the kernel runs what it can of them now;
+    // whatever is left ends with the process, which closes every descriptor.
     io_uring_submit_and_get_events(&ring_);
 }
 // end tutorial
@@ -160,14 +162,12 @@ void event_loop::on_accepted(const io_uring_cqe& cqe, clock::time_point now) {
         shared_.open_connections.fetch_sub(1);
         return raii_http::refuse(raii_http::unique_fd(cqe.res));
     }
-    auto* c = new connection(cqe.res);  // deleted once nothing in the ring reads it (forget)
+    auto* c = new connection(cqe.res);  // deleted once its close is in the ring (settle)
     ++live_;
     settle(*c, state::reading_head, now);
 }
 
-// A receive completed, or the close after an answer.
-void event_loop::on_completed(connection& c, const io_uring_cqe& cqe, clock::time_point now) {
-    if (c.current == state::answering) return forget(c);  // closed: the kernel is done with its answer
+void event_loop::on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now) {
     char* pooled = nullptr;  // the pool's buffer the kernel picked, if it picked one
     unsigned short id = cqe.flags >> IORING_CQE_BUFFER_SHIFT;
     if (cqe.flags & IORING_CQE_F_BUFFER) pooled = buffers_ + id * raii_http::head_buffer_size;
@@ -184,7 +184,8 @@ void event_loop::on_completed(connection& c, const io_uring_cqe& cqe, clock::tim
 
 // tutorial: uring-settle
 // After a step: the deadline list of its new state, and what it needs in
-// the ring.
+// the ring. Once its close is in the ring, the connection is done with: the
+// ring finishes it, and a send before the close reads prebuilt bytes.
 void event_loop::settle(connection& c, state from, clock::time_point now) {
     evented::deadline_list* list = c.current == state::reading_head ? &reading_
                                  : c.current == state::lingering    ? &lingering_
@@ -209,23 +210,13 @@ void event_loop::settle(connection& c, state from, clock::time_point now) {
     if (c.current == state::reading_head || c.current == state::lingering) return receive(c);
     io_uring_sqe* close = next_sqe(1);  // answering or closing
     io_uring_prep_close(close, c.fd);
-    shared_.open_connections.fetch_sub(1);  // out of its list already
-    if (c.current == state::answering) {
-        // The send before it reads the connection's answer: the close's
-        // completion says the kernel is done with it.
-        io_uring_sqe_set_data(close, &c);
-        return;
-    }
     io_uring_sqe_set_data64(close, ignored);
     close->flags |= IOSQE_CQE_SKIP_SUCCESS;
-    forget(c);  // nothing in the ring reads it any more
-}
-// end tutorial
-
-void event_loop::forget(connection& c) {
+    shared_.open_connections.fetch_sub(1);  // out of its list already
     --live_;
     delete &c;
 }
+// end tutorial
 
 // The kernel picks a buffer from the pool only when bytes arrive
 // (IOSQE_BUFFER_SELECT), and fills no more than the head has room left.

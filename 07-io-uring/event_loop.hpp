@@ -38,10 +38,9 @@ private:
     io_uring_sqe* next_sqe(unsigned chain);
     void accept_clients();
     void on_accepted(const io_uring_cqe& cqe, clock::time_point now);
-    void on_completed(connection& c, const io_uring_cqe& cqe, clock::time_point now);
+    void on_received(connection& c, const io_uring_cqe& cqe, clock::time_point now);
     void settle(connection& c, state from, clock::time_point now);
     void receive(connection& c);
-    void forget(connection& c);
     void expire(evented::deadline_list& list, clock::time_point now);
     void stop_accepting();
 
@@ -53,7 +52,7 @@ private:
     char* buffers_ = nullptr;
     evented::deadline_list reading_;    // reading_head: the read timeout
     evented::deadline_list lingering_;  // lingering: the linger time
-    long live_ = 0;                     // connections of this loop not yet deleted
+    long live_ = 0;                     // connections of this loop, until their close is in the ring
     bool accepting_ = false;            // the multishot accept is in the ring
     bool stopping_ = false;
     std::optional<clock::time_point> resume_accepting_at_;  // after running out of descriptors

@@ -229,6 +229,18 @@ TEST_CASE("every status answers exactly these bytes", "[responses]") {
           "Content-Length: 86\r\nConnection: close\r\n\r\n" + page("431 Request Header Fields Too Large"));
 }
 
+TEST_CASE("the prebuilt answers are the responses, byte for byte", "[responses]") {
+    auto request = GENERATE(as<std::string>{},
+        "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n",
+        "GET /x HTTP/1.1\r\nHost: x\r\n\r\n", "HEAD /x HTTP/1.1\r\nHost: x\r\n\r\n",
+        "DELETE / HTTP/1.1\r\nHost: x\r\n\r\n", "nonsense\r\n\r\n", "GET / HTTP/1.1\r\n",
+        "GET / HTTP/2.0\r\n\r\n", "GET / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+        "GET /" + std::string(9000, 'a'), "GET / HTTP/1.1\r\nX: " + std::string(9000, 'x'));
+    parse_result parsed = parse_request(request);
+    CHECK(answer_bytes(parsed) == respond_to(parsed).serialize());
+    CHECK(answer_bytes(parsed).data() == answer_bytes(parse_request(request)).data());  // built once
+}
+
 // The request reader: what every stage from 03 on hands its bytes to.
 namespace {
 const std::string get = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";

@@ -105,6 +105,7 @@ inline std::string check_parser_invariants(std::string_view bytes) {
         return "501 without a Transfer-Encoding";
 
     std::string answer = reply.serialize();
+    if (answer_bytes(r) != answer) return "the prebuilt answer differs from the response";
     if (!answer.starts_with("HTTP/1.1 ")) return "answer without a status line";
     auto end = answer.find("\r\n\r\n");
     if (end == std::string::npos) return "answer without a blank line";
