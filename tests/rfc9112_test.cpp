@@ -1,42 +1,18 @@
 // RFC 9112's rules for a server's request parser, case by case (the table
 // in support/rfc9112_cases.cpp): each stage that parses answers each case
 // with its status and a clean FIN; stages 01 and 02 answer their one page
-// to everything (their lesson). Where nginx is installed, each case goes to
-// it too and the two answers are printed side by side; where the RFC leaves
-// no choice (must), nginx and the stage must give the same class of answer.
+// to everything (their lesson). nginx is held to the same table once, in
+// a test of its own (rfc9112_nginx_test.cpp).
 #include "stages.hpp"
 #include "support/client.hpp"
-#include "support/nginx.hpp"
 #include "support/rfc9112_cases.hpp"
 
 #include <catch2/catch_test_macros.hpp>
-#include <cstdio>
 #include <cstring>
-#include <iostream>
 #include <sys/socket.h>
 #include <thread>
 
 using namespace workshop;
-
-namespace {
-
-// One row of the printed comparison.
-std::string row(std::string_view section, std::string_view name, std::string_view due,
-                std::string_view stage, std::string_view nginx, std::string_view rfc, std::string_view note) {
-    char line[256];
-    std::snprintf(line, sizeof line, "%-13.13s %-52.52s %-4.4s %-6.6s %-6.6s %-5.5s %s\n",
-                  std::string(section).c_str(), std::string(name).c_str(), std::string(due).c_str(),
-                  std::string(stage).c_str(), std::string(nginx).c_str(), std::string(rfc).c_str(),
-                  std::string(note).c_str());
-    return line;
-}
-
-std::string status_text(const reply& r) {
-    int status = status_of(r.bytes);
-    return status ? std::to_string(status) : to_string(r.end);
-}
-
-}  // namespace
 
 TEST_CASE("RFC 9112: each case answered with its status and a clean FIN", "[rfc9112]") {
     auto server = start_server();
@@ -84,34 +60,4 @@ TEST_CASE("RFC 9112 §9.6: a body that arrives after the answer, then a clean FI
     } else if (!(r.end == ending::reset && r.bytes.empty())) {
         CHECK(r.bytes == golden_response());  // 01 and 02: their one page, if it survives
     }
-}
-
-TEST_CASE("RFC 9112: each case beside nginx", "[rfc9112][nginx]") {
-    auto nginx = start_nginx();
-    if (!nginx) {
-        std::cout << "SKIPPED: nginx is not installed here, so no case is compared with it\n";
-        SKIP("nginx is not installed: the comparison with it is skipped (./workshop test installs it)");
-    }
-    auto server = start_server();
-    const stage& s = current_stage();
-    std::string table = row("RFC §", "case", "due", std::string(s.name).substr(0, 2), "nginx", "rfc", "");
-    int differ = 0;
-    for (const auto& c : rfc9112_cases()) {
-        reply ours = send_and_half_close(server->port(), c.request);
-        reply theirs = send_and_half_close(nginx->port(), c.request);
-        int stage_status = status_of(ours.bytes), nginx_status = status_of(theirs.bytes);
-        bool same_class = class_of(stage_status) == class_of(nginx_status);
-        differ += !same_class;
-        bool must = c.rfc == latitude::must;
-        table += row(c.section, c.name, std::to_string(c.status), status_text(ours), status_text(theirs),
-                     must ? "must" : "may", same_class ? "" : std::string("differs: ") + to_string(class_of(stage_status)) +
-                                                              " against " + to_string(class_of(nginx_status)));
-        if (!must) continue;
-        INFO("RFC " << c.section << " (must): " << c.name << ", due " << c.status << "; nginx answered "
-                    << status_text(theirs) << ", " << s.name << " " << status_text(ours));
-        CHECK(class_of(nginx_status) == class_of(c.status));
-        if (s.parses_request) CHECK(class_of(stage_status) == class_of(nginx_status));
-    }
-    std::cout << "\nRFC 9112 cases, " << s.name << " beside nginx (" << differ
-              << " in another class of answer):\n" << table << std::flush;
 }

@@ -13,7 +13,7 @@ import socketserver
 import sys
 from pathlib import Path
 
-RESPONSE = (Path(__file__).resolve().parent.parent / "golden" / "response.http").read_bytes()
+RESPONSE = (Path(__file__).resolve().parents[2] / "support" / "golden.http").read_bytes()
 
 
 def port_number(text):

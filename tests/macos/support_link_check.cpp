@@ -1,4 +1,4 @@
-// Links the harness's support code into a macOS executable, so that every
+// Links the support code (support/) into a macOS executable, so that every
 // libSystem function it calls (libproc's proc_pidinfo and proc_pid_rusage,
 // sysctlbyname, posix_spawnp, …) is resolved by the linker, not only
 // declared. Built by macos-build, never run.

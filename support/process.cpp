@@ -89,10 +89,6 @@ std::optional<int> exit_code(int status) {
 
 }  // namespace
 
-std::filesystem::path server_binary(std::string_view stage) {
-    return std::filesystem::path(WORKSHOP_BIN_DIR) / stage;
-}
-
 std::vector<server_row> build_servers() {
     std::ifstream in(WORKSHOP_SERVERS_FILE);
     if (!in) throw std::runtime_error("cannot read " WORKSHOP_SERVERS_FILE);
@@ -323,12 +319,6 @@ run_result run_command(const std::filesystem::path& program,
                        const std::vector<std::string>& args,
                        std::chrono::milliseconds limit) {
     return finish_command(start_command(program, args), limit);
-}
-
-server_process::server_process(std::string_view stage, std::vector<std::string> args)
-    : port_(free_port()), stderr_file_(temp_file("server")) {
-    args.insert(args.begin(), {"--port", std::to_string(port_)});
-    start(server_binary(stage), args);
 }
 
 server_process::server_process(const std::filesystem::path& program,

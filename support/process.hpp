@@ -15,9 +15,6 @@ namespace workshop {
 
 using namespace std::chrono_literals;
 
-// ${build}/bin/<stage>: where the build puts every server.
-std::filesystem::path server_binary(std::string_view stage);
-
 // A server of this build, as cmake/stages.cmake lists them in servers.txt:
 // every stage's, and the ARM64 original's where it is built.
 struct server_row {
@@ -101,13 +98,11 @@ struct started_command {
 started_command start_command(const std::filesystem::path& program, const std::vector<std::string>& args);
 run_result finish_command(const started_command& command, std::chrono::milliseconds limit);
 
-// A server started on a free port and waited for until it accepts
-// connections; stopped with SIGTERM (then SIGKILL) when destroyed.
+// A server started and waited for until it accepts connections on its
+// port; stopped with SIGTERM (then SIGKILL) when destroyed.
 class server_process {
 public:
-    explicit server_process(std::string_view stage, std::vector<std::string> args = {});
-    // Any other server (nginx, or a stage under strace): started as
-    // `program args`, which must make it listen on 127.0.0.1:port.
+    // Started as `program args`, which must make it listen on 127.0.0.1:port.
     server_process(const std::filesystem::path& program, const std::vector<std::string>& args,
                    int port);
     server_process(const server_process&) = delete;

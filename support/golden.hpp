@@ -4,7 +4,7 @@
 
 namespace workshop {
 
-// The article's 172 bytes, stored once in tests/golden/response.http.
+// The article's 172 bytes, stored once in support/golden.http.
 const std::string& golden_response();
 
 }  // namespace workshop
