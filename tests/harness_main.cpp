@@ -77,9 +77,10 @@ int main(int argc, char* argv[]) {
     }
     // A stage that says at start that it cannot run here (07 without
     // io_uring): the whole row is skipped (exit 4, CTest's SKIP_RETURN_CODE)
-    // with the reason, or fails where every stage must run.
+    // with the reason, or fails where every stage must run and no sandbox
+    // forbids it.
     if (auto reason = listing ? std::nullopt : workshop::unavailable_here()) {
-        bool skip = workshop::may_be_unavailable();
+        bool skip = workshop::may_be_unavailable(*reason);
         std::cout << (skip ? "SKIPPED: " : "FAILED: ") << *reason << '\n';
         if (!skip) std::cout << "on x86-64 Linux, where CI runs, " << stage << " must run\n";
         return skip ? 4 : 1;

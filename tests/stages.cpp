@@ -47,6 +47,7 @@ const std::vector<stage>& all_stages() {
         {.name = "07-io-uring",
          .missing_hint = "stage 07 needs Linux and liburing (./workshop test installs liburing-dev)",
          .unavailable_when = "io_uring is not available here",
+         .sandboxed_when = "refused by a seccomp filter",
          .reads_request = true,
          .parses_request = true,
          .has_read_timeout = true,
@@ -200,7 +201,9 @@ std::optional<std::string> unavailable_here() {
     return std::nullopt;
 }
 
-bool may_be_unavailable() {
+bool may_be_unavailable(std::string_view reason) {
+    const stage& s = current_stage();
+    if (!s.sandboxed_when.empty() && reason.find(s.sandboxed_when) != std::string_view::npos) return true;
 #if defined(__linux__) && defined(__x86_64__)
     return !server_launcher().empty();  // an emulated build may lack what the host has
 #else

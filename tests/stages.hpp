@@ -23,6 +23,9 @@ struct stage {
     // What the server says at start where this machine cannot run it even
     // though it was built (07: no io_uring under qemu-user, or a sandbox).
     std::string_view unavailable_when;
+    // The part of that which says a sandbox forbids it (07: a container's
+    // seccomp filter), which is skipped on every machine, CI's too.
+    std::string_view sandboxed_when;
     bool reads_request = false;      // reads the head, so closes with FIN not RST
     bool parses_request = false;     // answers by status code (404, 405, 400, 431)
     bool has_read_timeout = false;   // --read-timeout: drops clients that send nothing
@@ -68,9 +71,10 @@ bool server_not_built();
 // start (its unavailable_when); nullopt when it runs, or was not built.
 std::optional<std::string> unavailable_here();
 
-// Whether that may be reported as a skip. Not on x86-64 Linux, where CI
-// runs: there every stage must run, and an unavailable one fails the row.
-bool may_be_unavailable();
+// Whether that `reason` may be reported as a skip. Not on x86-64 Linux,
+// where CI runs: there every stage must run, and an unavailable one fails
+// the row, unless the reason is a sandbox's (the stage's sandboxed_when).
+bool may_be_unavailable(std::string_view reason);
 
 // A stage's server for one test. When the test ends it is stopped, and a
 // sanitizer report in what it wrote to stderr fails the test: under the
