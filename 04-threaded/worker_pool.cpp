@@ -66,8 +66,9 @@ worker_pool::~worker_pool() {
 void worker_pool::work() {
     for (;;) {
         // Idle workers all wait here: the kernel's queue of connections is
-        // the work queue, and Linux wakes one worker per client (macOS wakes
-        // them all, and all but one go back to sleep inside accept).
+        // the work queue. Linux wakes one worker per client; a kernel that
+        // wakes them all (BSD's may) sends all but one back to sleep inside
+        // accept, so the code is right either way.
         raii_http::unique_fd client(::accept(listener_fd_, nullptr, nullptr));
         if (!client) {
             if (stopping()) return;
