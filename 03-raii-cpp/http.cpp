@@ -196,7 +196,8 @@ std::string response::serialize() const {
     out += "Content-Type: text/html; charset=utf-8\r\n";
     out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     for (const auto& h : extra_headers) out += std::string(h.name) + ": " + std::string(h.value) + "\r\n";
-    out += "Connection: close\r\n\r\n";
+    if (!connection.empty()) out += "Connection: " + std::string(connection) + "\r\n";
+    out += "\r\n";
     if (!head_only) out += body;
     return out;
 }

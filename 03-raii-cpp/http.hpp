@@ -52,6 +52,8 @@ struct response {
     std::vector<header> extra_headers{};  // e.g. Allow on a 405
     std::string body;
     bool head_only = false;  // HEAD: the same head, no body
+    // The Connection field's value; empty for none (08's kept HTTP/1.1 connections).
+    std::string_view connection = "close";
 
     std::string serialize() const;
 };

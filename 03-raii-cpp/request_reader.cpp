@@ -1,6 +1,9 @@
 #include "request_reader.hpp"
 
+#include <algorithm>
 #include <cassert>
+#include <cctype>
+#include <charconv>
 #include <cstring>
 
 namespace raii_http {
@@ -13,20 +16,10 @@ std::span<char> request_reader::room(std::span<char> scratch) {
 // tutorial: reader-received
 request_head request_reader::received(std::span<const char> bytes) {
     assert(!bytes.empty() && bytes.size() <= room_size());
-    if (buffer_ == nullptr) {  // the first piece, judged where it landed
-        request_head head = judge({bytes.data(), bytes.size()});
-        if (head.next == next_step::read_more) {  // more to come: keep it
-            buffer_ = new char[head_buffer_size];  // not zeroed: written before read
-            own_ = true;
-            std::memcpy(buffer_, bytes.data(), bytes.size());
-            used_ = static_cast<std::uint32_t>(bytes.size());
-        }
-        return head;
-    }
-    // The next piece, after the others (copied when it landed elsewhere).
-    if (bytes.data() != buffer_ + used_) std::memcpy(buffer_ + used_, bytes.data(), bytes.size());
-    used_ += static_cast<std::uint32_t>(bytes.size());
-    return judge({buffer_, used_});
+    std::string_view piece(bytes.data(), bytes.size());
+    piece.remove_prefix(skip_body(piece.size()));  // the rest of an answered request's body
+    if (piece.empty()) return {};
+    return gather(piece);
 }
 
 request_head request_reader::ended() {
@@ -43,9 +36,77 @@ void request_reader::clear() {
         own_ = false;
     }
     used_ = 0;
+    rest_ = nullptr;
+    rest_size_ = 0;
+    body_size_ = body_left_ = 0;
 }
 
-request_head request_reader::judge(std::string_view bytes) const {
+request_head request_reader::next() {
+    std::string_view rest(rest_, rest_size_);
+    body_left_ = body_size_;
+    rest.remove_prefix(skip_body(rest.size()));
+    rest_ = nullptr;
+    rest_size_ = 0;
+    body_size_ = used_ = 0;
+    if (rest.empty()) {  // nothing more yet: an idle connection holds no buffer
+        std::uint64_t body_left = body_left_;
+        clear();
+        body_left_ = body_left;
+        return {};
+    }
+    return gather(rest);  // the next request, to the front of the buffer
+}
+
+// `piece` follows the pieces of the head so far (none when used_ is 0).
+request_head request_reader::gather(std::string_view piece) {
+    if (buffer_ == nullptr) {  // the first piece, judged where it landed
+        request_head head = judge(piece);
+        if (head.next == next_step::read_more) {  // more to come: keep it
+            buffer_ = new char[head_buffer_size];  // not zeroed: written before read
+            own_ = true;
+            std::memcpy(buffer_, piece.data(), piece.size());
+            used_ = static_cast<std::uint32_t>(piece.size());
+        }
+        return head;
+    }
+    // The next piece, after the others (moved when it landed elsewhere, or
+    // further on in the buffer, after a body or an answered request).
+    if (piece.data() != buffer_ + used_) std::memmove(buffer_ + used_, piece.data(), piece.size());
+    used_ += static_cast<std::uint32_t>(piece.size());
+    return judge({buffer_, used_});
+}
+
+// Drops up to `available` bytes of the body still to come; returns how many.
+std::size_t request_reader::skip_body(std::size_t available) {
+    std::size_t skipped = body_left_ < available ? static_cast<std::size_t>(body_left_) : available;
+    body_left_ -= skipped;
+    return skipped;
+}
+
+namespace {
+
+// The length of the body after a complete head: its Content-Length (all
+// digits, once: the parser saw to that), 0 when it has none; nullopt when
+// chunked. A length too large to count is the largest there is.
+std::optional<std::uint64_t> body_size_of(const request& req) {
+    auto named = [](std::string_view name, std::string_view wanted) {
+        return std::ranges::equal(name, wanted, [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+        });
+    };
+    std::uint64_t size = 0;
+    for (const auto& h : req.headers) {
+        if (named(h.name, "Transfer-Encoding")) return std::nullopt;
+        if (!named(h.name, "Content-Length")) continue;
+        if (std::from_chars(h.value.data(), h.value.data() + h.value.size(), size).ec != std::errc())
+            size = UINT64_MAX;  // all digits, so only too large
+    }
+    return size;
+}
+
+}  // namespace
+
+request_head request_reader::judge(std::string_view bytes) {
     request_head head{.next = next_step::answer, .parsed = parse_request(bytes)};
     // Never incomplete once the buffer is full: parse_request calls a
     // head that long too large.
@@ -53,6 +114,10 @@ request_head request_reader::judge(std::string_view bytes) const {
     if (head.parsed.status == parse_status::complete) {
         head.after = bytes.substr(head.parsed.head_size);
         head.whole = head.after.empty() && !head.parsed.body_follows;
+        head.body_size = body_size_of(head.parsed.req);
+        rest_ = head.after.data();
+        rest_size_ = static_cast<std::uint32_t>(head.after.size());
+        body_size_ = head.body_size.value_or(0);
     }
     return head;
 }

@@ -1,5 +1,6 @@
 #include "client.hpp"
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <fcntl.h>
@@ -146,6 +147,21 @@ const char* to_string(ending e) {
         case ending::refused: return "could not connect or send";
     }
     return "?";
+}
+
+std::string read_exactly(int fd, std::size_t size, std::chrono::milliseconds limit) {
+    std::string bytes;
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    char buffer[4096];
+    while (bytes.size() < size) {
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
+        if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+        ssize_t n = ::recv(fd, buffer, std::min(sizeof buffer, size - bytes.size()), 0);
+        if (n <= 0) break;
+        bytes.append(buffer, static_cast<std::size_t>(n));
+    }
+    return bytes;
 }
 
 }  // namespace workshop

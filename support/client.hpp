@@ -33,7 +33,12 @@ private:
 // 127.0.0.1:port, as the socket calls take it (port 0: any free port).
 sockaddr_in loopback(int port);
 
-inline const std::string simple_get = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
+// A request that asks for one answer on its connection, then the close:
+// what every stage gives it (08 too, which keeps other connections open).
+inline const std::string simple_get = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+// The same without Connection: close: an HTTP/1.1 connection that may
+// persist (RFC 9112 §9.3), answered and kept open by 08.
+inline const std::string kept_get = "GET / HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
 // A TCP connection to 127.0.0.1:port, or an invalid socket_fd (get() < 0).
 socket_fd connect_to(int port);
@@ -56,6 +61,10 @@ struct reply {
 
 // Reads until the server ends the connection or `limit` passes.
 reply read_to_end(int fd, std::chrono::milliseconds limit = 10s);
+
+// Reads exactly `size` bytes (an answer on a connection that stays open),
+// or what came before the end or `limit`.
+std::string read_exactly(int fd, std::size_t size, std::chrono::milliseconds limit = 10s);
 
 // Connects, sends `request`, reads to the end.
 reply exchange(int port, std::string_view request = simple_get,

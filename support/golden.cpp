@@ -2,6 +2,7 @@
 
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 namespace workshop {
 
@@ -12,6 +13,24 @@ const std::string& golden_response() {
         text << in.rdbuf();
         return text.str();
     }();
+    return bytes;
+}
+
+namespace {
+std::string with_connection_line(std::string_view line) {
+    std::string bytes = golden_response();
+    const std::string close = "Connection: close\r\n";
+    return bytes.replace(bytes.find(close), close.size(), line);
+}
+}  // namespace
+
+const std::string& kept_response() {
+    static const std::string bytes = with_connection_line("");
+    return bytes;
+}
+
+const std::string& keep_alive_response() {
+    static const std::string bytes = with_connection_line("Connection: keep-alive\r\n");
     return bytes;
 }
 

@@ -3,10 +3,11 @@
 namespace workshop {
 namespace {
 
-// A request line, its fields (each ending in CRLF), the blank line, a body.
+// A request line, its fields (each ending in CRLF), then Connection: close
+// (one answer a connection, from every stage), the blank line, a body.
 std::string request(std::string_view line, std::string_view fields = "Host: localhost\r\n",
                     std::string_view body = "") {
-    return std::string(line) + "\r\n" + std::string(fields) + "\r\n" + std::string(body);
+    return std::string(line) + "\r\n" + std::string(fields) + "Connection: close\r\n\r\n" + std::string(body);
 }
 
 const std::string host = "Host: localhost\r\n";

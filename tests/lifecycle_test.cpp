@@ -76,7 +76,13 @@ TEST_CASE("SIGTERM", "[graceful-shutdown]") {
         std::this_thread::sleep_for(300ms);  // the server is now reading this client
         ::kill(server->pid(), SIGTERM);
         REQUIRE(send_all(client.get(), "Host: localhost\r\n\r\n"));
-        CHECK(read_to_end(client.get()).bytes == golden_response());
+        reply r = read_to_end(client.get());
+        CHECK(r.end == ending::eof);
+        // A server that keeps connections says Connection: close on the last
+        // answer once it has seen the signal; on a busy machine the request
+        // may be answered first, and the connection then closed idle.
+        if (current_stage().keeps_alive && r.bytes == kept_response()) SUCCEED("answered before the signal was seen");
+        else CHECK(r.bytes == golden_response());
         // Just wait: a second SIGTERM while it exits may meet the default action.
         CHECK(server->wait() == 0);
         CHECK(connect_to(server->port()).get() < 0);  // nobody listens any more

@@ -341,3 +341,124 @@ TEST_CASE("a head that fills the buffer is answered, not waited for", "[reader]"
     REQUIRE(head.next == next_step::answer);
     CHECK(head.parsed.status == parse_status::head_too_large);
 }
+
+// A connection that serves request after request (08): next() after each answer.
+TEST_CASE("pipelined requests in one piece are judged one after another, in place", "[reader]") {
+    std::vector<char> scratch(head_buffer_size);
+    request_reader reader;
+    request_head head = receive(reader, scratch, get + "GET /two HTTP/1.1\r\nHost: x\r\n\r\n" + get);
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.parsed.req.path == "/");
+    CHECK_FALSE(head.whole);
+    head = reader.next();
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.parsed.req.path == "/two");
+    CHECK(head.parsed.req.path.data() >= scratch.data());  // still where it landed
+    CHECK(head.parsed.req.path.data() < scratch.data() + scratch.size());
+    head = reader.next();
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.parsed.req.path == "/");
+    CHECK(head.whole);  // the last one, nothing after it
+    CHECK(reader.next().next == next_step::read_more);
+    CHECK(reader.idle());
+    CHECK_FALSE(reader.owns_buffer());  // an idle kept connection holds none
+}
+
+TEST_CASE("the start of the next request is kept at the front, and completed by the next receive", "[reader]") {
+    std::vector<char> scratch(head_buffer_size);
+    request_reader reader;
+    REQUIRE(receive(reader, scratch, get + "GET /next HT").next == next_step::answer);
+    CHECK(reader.next().next == next_step::read_more);
+    CHECK_FALSE(reader.idle());
+    CHECK(reader.owns_buffer());
+    CHECK(reader.held() == 12);
+    request_head head = receive(reader, scratch, "TP/1.1\r\nHost: x\r\n\r\n");
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.parsed.req.path == "/next");
+    CHECK(head.whole);
+    CHECK(reader.next().next == next_step::read_more);
+    CHECK(reader.idle());
+    CHECK_FALSE(reader.owns_buffer());
+}
+
+TEST_CASE("a head in pieces, then the next request after it in its buffer", "[reader]") {
+    std::vector<char> scratch(head_buffer_size);
+    request_reader reader;
+    CHECK(receive(reader, scratch, get.substr(0, 7)).next == next_step::read_more);
+    REQUIRE(receive(reader, scratch, get.substr(7) + "GET /b HTTP/1.1\r\n").next == next_step::answer);
+    CHECK(reader.next().next == next_step::read_more);
+    CHECK(reader.held() == 17);  // moved to the front of its buffer
+    request_head head = receive(reader, scratch, "Host: x\r\n\r\n");
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.parsed.req.path == "/b");
+}
+
+TEST_CASE("a body is skipped, what came of it and what comes later, before the next request", "[reader]") {
+    std::vector<char> scratch(head_buffer_size);
+    request_reader reader;
+    std::string post = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n";
+    request_head head = receive(reader, scratch, post + "abcd");
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.body_size == 10u);
+    CHECK(reader.next().next == next_step::read_more);
+    CHECK_FALSE(reader.idle());  // six bytes of body to come
+    CHECK_FALSE(reader.owns_buffer());
+    CHECK(receive(reader, scratch, "efg").next == next_step::read_more);
+    head = receive(reader, scratch, "hij" + get);
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.parsed.req.method == "GET");
+    CHECK(head.whole);
+    CHECK(reader.next().next == next_step::read_more);
+    CHECK(reader.idle());
+}
+
+TEST_CASE("a body in the same piece, then the next request, judged at once", "[reader]") {
+    std::vector<char> scratch(head_buffer_size);
+    request_reader reader;
+    request_head head =
+        receive(reader, scratch, "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" + get);
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.after == "hello" + get);
+    head = reader.next();
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.parsed.req.method == "GET");
+    CHECK(head.body_size == 0u);
+    CHECK(head.whole);
+}
+
+TEST_CASE("a lent buffer serves request after request, a body skipped in it", "[reader]") {
+    std::array<char, head_buffer_size> buffer;
+    request_reader reader(buffer);
+    std::string post = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab";
+    REQUIRE(receive(reader, {}, post).next == next_step::answer);
+    CHECK(reader.next().next == next_step::read_more);
+    CHECK(reader.room().data() == buffer.data());
+    request_head head = receive(reader, {}, "cd" + get.substr(0, 5));
+    CHECK(head.next == next_step::read_more);
+    CHECK(reader.held() == 5);
+    head = receive(reader, {}, get.substr(5));
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.whole);
+    CHECK_FALSE(reader.owns_buffer());
+}
+
+TEST_CASE("a chunked body's size is unknown, a huge one the largest there is", "[reader]") {
+    std::vector<char> scratch(head_buffer_size);
+    request_reader chunked;
+    request_head head = receive(chunked, scratch, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+    REQUIRE(head.next == next_step::answer);
+    CHECK_FALSE(head.body_size.has_value());
+    request_reader huge;
+    head = receive(huge, scratch, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n");
+    REQUIRE(head.next == next_step::answer);
+    CHECK(head.body_size == UINT64_MAX);
+}
+
+TEST_CASE("the stream ending while a body is skipped is closed", "[reader]") {
+    std::vector<char> scratch(head_buffer_size);
+    request_reader reader;
+    REQUIRE(receive(reader, scratch, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\nab").next ==
+            next_step::answer);
+    CHECK(reader.next().next == next_step::read_more);
+    CHECK(reader.ended().next == next_step::close);
+}

@@ -85,16 +85,81 @@ TEST_CASE("curl: every fetch, one at a time and 16 at once, is the whole respons
           "[real-clients][.curl]") {
     auto curl = require_client("curl", "apt-get install curl (./workshop test installs it)");
     auto server = start_server();
-    // -i: the head too, byte for byte, so curl's output is the golden response.
+    // -i: the head too, byte for byte, so curl's output is the golden
+    // response; from a server that keeps connections (whose head may lack
+    // Connection: close), its status line and the page.
     std::vector<std::string> args = {"-sS", "-i", "--max-time", "60", url(*server)};
+    bool closes = current_stage_listed() && !current_stage().keeps_alive;
     for (int parallel : {1, 16}) {
         auto results = run_many(curl, args, 48, parallel, 90s);
         for (const auto& r : results) {
             INFO(parallel << " at a time: " << describe(r));
             REQUIRE(r.exit_code == 0);
-            REQUIRE(r.out == golden_response());
+            if (closes) REQUIRE(r.out == golden_response());
+            REQUIRE(r.out.starts_with("HTTP/1.1 200 OK\r\n"));
+            REQUIRE(r.out.ends_with("\r\n\r\n" + golden_body()));
         }
     }
+}
+
+// Keep-alive as clients use it: one connection for several requests (08);
+// the other stages close after each answer, and the client opens another.
+TEST_CASE("curl: the page twice in one command, over one connection where kept", "[real-clients][.curl]") {
+    auto curl = require_client("curl", "apt-get install curl (./workshop test installs it)");
+    auto server = start_server();
+    auto r = run_command(curl, {"-sS", "-v", "--max-time", "60", url(*server), url(*server)}, 90s);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.out == golden_body() + golden_body());
+    bool reused = r.err.find("Re-using existing connection") != std::string::npos ||
+                  r.err.find("Reusing existing connection") != std::string::npos;
+    if (current_stage_listed()) CHECK(reused == current_stage().keeps_alive);
+}
+
+TEST_CASE("Python's http.client: two requests over one connection where kept", "[real-clients][.python]") {
+    auto python = require_client("python3", "apt-get install python3 (./workshop test installs it)");
+    auto server = start_server();
+    // The second request on the same HTTPConnection: http.client reconnects
+    // by itself when the server closed the first (01 to 07); the number of
+    // connections it opened is printed last.
+    const char* script = R"(
+import http.client, sys
+port = int(sys.argv[1])
+connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+opened = 0
+for _ in range(2):
+    if connection.sock is None:
+        opened += 1
+    connection.request("GET", "/")
+    response = connection.getresponse()
+    sys.stdout.buffer.write(b"%d\n" % response.status + response.read())
+    if response.will_close:
+        connection.close()
+print(opened)
+)";
+    auto r = run_command(python, {"-c", script, std::to_string(server->port())}, 120s);
+    INFO(describe(r));
+    REQUIRE(r.exit_code == 0);
+    std::string page = "200\n" + golden_body();
+    CHECK(r.out.starts_with(page + page));
+    if (current_stage_listed()) CHECK(r.out == page + page + (current_stage().keeps_alive ? "1\n" : "2\n"));
+}
+
+TEST_CASE("ApacheBench -k: 200 requests, kept alive where the server keeps them", "[real-clients][.ab]") {
+    auto ab = require_client("ab", "apt-get install apache2-utils (./workshop test installs it; macOS has ab)");
+    if (!current_stage().reads_request) SKIP("ab cannot measure a server that resets (see the test above)");
+    auto server = start_server();
+    const int requests = 200;
+    auto r = run_command(ab, {"-k", "-n", std::to_string(requests), "-c", "4", "-s", "20", url(*server)}, 120s);
+    INFO(describe(r));
+    REQUIRE_FALSE(r.timed_out);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out.find("Complete requests:      " + std::to_string(requests) + "\n") != std::string::npos);
+    CHECK(r.out.find("Failed requests:        0\n") != std::string::npos);
+    // ab counts the answers that kept the connection (HTTP/1.0 with
+    // Connection: keep-alive, as ab asks): all of them from 08, none before.
+    std::string kept = "Keep-Alive requests:    " + std::to_string(current_stage().keeps_alive ? requests : 0) + "\n";
+    if (current_stage_listed()) CHECK(r.out.find(kept) != std::string::npos);
 }
 
 TEST_CASE("wget: every download is the page", "[real-clients][.wget]") {

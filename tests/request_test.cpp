@@ -62,7 +62,7 @@ TEST_CASE("each request gets its own status code", "[status-codes]") {
     };
     const exchange_case cases[] = {
         {"GET / HTTP/1.0\r\n\r\n", golden_response()},
-        {"HEAD / HTTP/1.1\r\nHost: x\r\n\r\n", head_of(golden_response())},
+        {"HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", head_of(golden_response())},
         {"GET /missing HTTP/1.1\r\nHost: x\r\n\r\n", error_page("HTTP/1.1 404 Not Found")},
         {"HEAD /missing HTTP/1.1\r\nHost: x\r\n\r\n", head_of(error_page("HTTP/1.1 404 Not Found"))},
         {"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n",

@@ -54,6 +54,14 @@ const std::vector<stage>& all_stages() {
          .graceful_shutdown = true,
          .concurrent = true,
          .cheap_idle = true},
+        {.name = "08-keep-alive",
+         .reads_request = true,
+         .parses_request = true,
+         .has_read_timeout = true,
+         .graceful_shutdown = true,
+         .concurrent = true,
+         .cheap_idle = true,
+         .keeps_alive = true},
     };
     return stages;
 }
@@ -105,6 +113,8 @@ const capability_rule capability_rules[] = {
     {"many-idle", [](const stage& s) { return s.cheap_idle; }},
     // A burst of silent clients taken in at once, and its threads gone after.
     {"idle-workers", [](const stage& s) { return s.concurrent; }},
+    // Requests after the first on one connection, pipelined ones in order.
+    {"keep-alive", [](const stage& s) { return s.keeps_alive; }},
     {"curl", always},
     {"wget", always},
     {"python", always},
@@ -152,7 +162,8 @@ void choose_stage(std::string_view name, std::filesystem::path server, std::vect
                 .has_read_timeout = true,
                 .graceful_shutdown = true,
                 .concurrent = true,
-                .cheap_idle = true};
+                .cheap_idle = true,
+                .keeps_alive = true};
     chosen = &unlisted;
 }
 
@@ -172,6 +183,8 @@ std::vector<std::string> command_args(const std::vector<std::string>& args) {
     words.insert(words.end(), args.begin(), args.end());
     return words;
 }
+
+bool current_stage_listed() { return chosen != &unlisted; }
 
 bool server_not_built() {
     return chosen != &unlisted && !std::filesystem::exists(current_server());

@@ -32,6 +32,7 @@ struct stage {
     bool graceful_shutdown = false;  // SIGTERM: finishes the client in hand, exits 0
     bool concurrent = false;         // serves many clients at once
     bool cheap_idle = false;         // a silent connection costs bookkeeping, not a thread ([many-idle])
+    bool keeps_alive = false;        // serves request after request on a connection ([keep-alive])
 };
 
 // The arguments that make a stage with --read-timeout give up after `seconds`.
@@ -47,6 +48,10 @@ bool earns(const stage& s, std::string_view capability);
 
 // The row chosen on the command line, and the program that runs its server.
 const stage& current_stage();
+// Whether that row is one of all_stages(): a server graded from outside the
+// build is held to every capability, but a real client's test does not
+// count what only [keep-alive] asks (one connection for two requests) against it.
+bool current_stage_listed();
 const std::filesystem::path& current_server();
 // A name with no row in all_stages() is held to every capability. The
 // server is `server` run with `server_words` first (e.g. python3 and a
