@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <map>
+#include <tuple>
 #include <utility>
 
 namespace raii_http {
@@ -147,6 +149,17 @@ parse_status check_fields(const request& req, bool& body_follows) {
 }
 // end tutorial
 
+// The body's length, once check_fields has passed the head: nullopt when
+// chunked, its Content-Length (all digits, once) or 0 otherwise.
+std::optional<std::uint64_t> body_size_of(const request& req) {
+    std::string_view length, coding;
+    if (count_fields(req, "Transfer-Encoding", coding) > 0) return std::nullopt;
+    if (count_fields(req, "Content-Length", length) == 0) return 0;
+    std::uint64_t size = UINT64_MAX;  // all digits: only too large to count fails
+    std::from_chars(length.data(), length.data() + length.size(), size);
+    return size;
+}
+
 }  // namespace
 
 // tutorial: parse-request
@@ -187,6 +200,7 @@ parse_result parse_request(std::string_view bytes) {
         if (!parse_header(line, result.req)) return {.status = parse_status::bad_request};
     if (auto status = check_fields(result.req, result.body_follows); status != parse_status::complete)
         return {.status = status};
+    result.body_size = body_size_of(result.req);
     return result;
 }
 // end tutorial
@@ -196,7 +210,8 @@ std::string response::serialize() const {
     out += "Content-Type: text/html; charset=utf-8\r\n";
     out += "Content-Length: " + std::to_string(body.size()) + "\r\n";
     for (const auto& h : extra_headers) out += std::string(h.name) + ": " + std::string(h.value) + "\r\n";
-    if (!connection.empty()) out += "Connection: " + std::string(connection) + "\r\n";
+    if (connection == connection_field::close) out += "Connection: close\r\n";
+    if (connection == connection_field::keep_alive) out += "Connection: keep-alive\r\n";
     out += "\r\n";
     if (!head_only) out += body;
     return out;
@@ -211,6 +226,7 @@ std::string_view reason_of(int status) {
         case 400: return "Bad Request";
         case 404: return "Not Found";
         case 405: return "Method Not Allowed";
+        case 413: return "Content Too Large";
         case 414: return "URI Too Long";
         case 431: return "Request Header Fields Too Large";
         case 501: return "Not Implemented";
@@ -219,12 +235,11 @@ std::string_view reason_of(int status) {
     return "Error";
 }
 
-// HEAD: the same answer, without its body.
+}  // namespace
+
 bool is_head(const parse_result& parsed) {
     return parsed.status == parse_status::complete && parsed.req.method == "HEAD";
 }
-
-}  // namespace
 
 response error_page(int status, std::string_view reason) {
     std::string title = std::to_string(status) + " " + std::string(reason);
@@ -263,15 +278,42 @@ response respond_to(const parse_result& parsed) {
     return response_for(status_for(parsed), is_head(parsed));
 }
 
-std::string_view answer_bytes(const parse_result& parsed) {
-    // Every status status_for gives, for GET and for HEAD, serialized once.
-    static const std::map<std::pair<int, bool>, std::string> answers = [] {
-        std::map<std::pair<int, bool>, std::string> all;
-        for (int status : {200, 400, 404, 405, 414, 431, 501, 505})
-            for (bool head_only : {false, true}) all[{status, head_only}] = response_for(status, head_only).serialize();
+std::string_view answer_bytes(int status, bool head_only, connection_field connection) {
+    // Every status status_for gives, and 08's 413, for GET and for HEAD,
+    // with each Connection field: serialized once.
+    using key = std::tuple<int, bool, connection_field>;
+    static const std::map<key, std::string> answers = [] {
+        std::map<key, std::string> all;
+        for (int status : {200, 400, 404, 405, 413, 414, 431, 501, 505})
+            for (bool head : {false, true})
+                for (auto field : {connection_field::close, connection_field::none, connection_field::keep_alive}) {
+                    response r = response_for(status, head);
+                    r.connection = field;
+                    all[{status, head, field}] = r.serialize();
+                }
         return all;
     }();
-    return answers.at({status_for(parsed), is_head(parsed)});
+    return answers.at({status, head_only, connection});
+}
+
+std::string_view answer_bytes(const parse_result& parsed, connection_field connection) {
+    return answer_bytes(status_for(parsed), is_head(parsed), connection);
+}
+
+bool persists(const request& req) {
+    bool close = false, keep_alive = false;
+    for (const auto& h : req.headers) {
+        if (!iequals(h.name, "Connection")) continue;
+        // A list of options: "keep-alive, Upgrade" holds keep-alive.
+        std::string_view options = h.value, option;
+        while (!options.empty()) {
+            if (!split(options, ",", option)) option = std::exchange(options, {});  // the last one
+            close = close || iequals(trim(option), "close");
+            keep_alive = keep_alive || iequals(trim(option), "keep-alive");
+        }
+    }
+    if (close) return false;
+    return req.version != "HTTP/1.0" || keep_alive;
 }
 
 }  // namespace raii_http

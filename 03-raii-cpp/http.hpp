@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,9 +44,23 @@ struct parse_result {
     request req{};              // filled when complete
     std::size_t head_size = 0;  // bytes the head took, when complete
     bool body_follows = false;  // a body was announced: a Content-Length above 0, or chunked
+    // When complete: the body's length (its Content-Length, 0 without one;
+    // one too large to count is the largest there is), or nullopt for a
+    // chunked body, whose end only its chunks tell.
+    std::optional<std::uint64_t> body_size;
 };
 
 parse_result parse_request(std::string_view bytes);
+
+// RFC 9112 §9.3: whether the client lets the connection persist after this
+// request's answer. HTTP/1.1 persists unless the request says Connection:
+// close; HTTP/1.0 closes unless it says Connection: keep-alive.
+bool persists(const request& req);
+
+// The Connection field an answer carries: "close" (every stage's answer,
+// the article's among them), none (a kept HTTP/1.1 connection, which
+// persists by default), or "keep-alive" (a kept HTTP/1.0 connection).
+enum class connection_field { close, none, keep_alive };
 
 struct response {
     int status = 200;
@@ -52,8 +68,7 @@ struct response {
     std::vector<header> extra_headers{};  // e.g. Allow on a 405
     std::string body;
     bool head_only = false;  // HEAD: the same head, no body
-    // The Connection field's value; empty for none (08's kept HTTP/1.1 connections).
-    std::string_view connection = "close";
+    connection_field connection = connection_field::close;
 
     std::string serialize() const;
 };
@@ -65,6 +80,8 @@ response error_page(int status, std::string_view reason);
 // stopped sending before the head ended: 400), and the whole answer.
 int status_for(const parse_result& parsed);
 response response_for(int status, bool head_only);
+// A HEAD request: answered as GET is, without the body.
+bool is_head(const parse_result& parsed);
 // What the server answers to a parse outcome: the response for its
 // status, without the body for a HEAD.
 response respond_to(const parse_result& parsed);
@@ -74,6 +91,8 @@ response respond_to(const parse_result& parsed);
 // once and kept for the life of the process, as the article keeps its 172
 // bytes: nothing is built per request, and a send may read the bytes after
 // the connection that asked for them is gone (07).
-std::string_view answer_bytes(const parse_result& parsed);
+std::string_view answer_bytes(const parse_result& parsed, connection_field connection = connection_field::close);
+// The same for a status chosen by the server itself (08's 413).
+std::string_view answer_bytes(int status, bool head_only, connection_field connection);
 
 }  // namespace raii_http

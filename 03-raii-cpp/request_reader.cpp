@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cassert>
-#include <cctype>
-#include <charconv>
 #include <cstring>
 
 namespace raii_http {
@@ -30,31 +28,30 @@ request_head request_reader::ended() {
 // end tutorial
 
 void request_reader::clear() {
+    drop_buffer();
+    body_left_ = 0;
+}
+
+request_head request_reader::next(const request_head& answered) {
+    assert(answered.parsed.body_size);  // a chunked body's end is not looked for
+    body_left_ = *answered.parsed.body_size;
+    std::string_view rest = answered.after;
+    rest.remove_prefix(skip_body(rest.size()));  // what came of its body
+    used_ = 0;
+    if (rest.empty()) {  // nothing more yet: a connection between requests holds no buffer
+        drop_buffer();
+        return {};
+    }
+    return gather(rest);  // the next request, to the front of the buffer
+}
+
+void request_reader::drop_buffer() {
     if (own_) {
         delete[] buffer_;
         buffer_ = nullptr;
         own_ = false;
     }
     used_ = 0;
-    rest_ = nullptr;
-    rest_size_ = 0;
-    body_size_ = body_left_ = 0;
-}
-
-request_head request_reader::next() {
-    std::string_view rest(rest_, rest_size_);
-    body_left_ = body_size_;
-    rest.remove_prefix(skip_body(rest.size()));
-    rest_ = nullptr;
-    rest_size_ = 0;
-    body_size_ = used_ = 0;
-    if (rest.empty()) {  // nothing more yet: an idle connection holds no buffer
-        std::uint64_t body_left = body_left_;
-        clear();
-        body_left_ = body_left;
-        return {};
-    }
-    return gather(rest);  // the next request, to the front of the buffer
 }
 
 // `piece` follows the pieces of the head so far (none when used_ is 0).
@@ -70,7 +67,7 @@ request_head request_reader::gather(std::string_view piece) {
         return head;
     }
     // The next piece, after the others (moved when it landed elsewhere, or
-    // further on in the buffer, after a body or an answered request).
+    // further on in the buffer, behind an answered request).
     if (piece.data() != buffer_ + used_) std::memmove(buffer_ + used_, piece.data(), piece.size());
     used_ += static_cast<std::uint32_t>(piece.size());
     return judge({buffer_, used_});
@@ -78,35 +75,12 @@ request_head request_reader::gather(std::string_view piece) {
 
 // Drops up to `available` bytes of the body still to come; returns how many.
 std::size_t request_reader::skip_body(std::size_t available) {
-    std::size_t skipped = body_left_ < available ? static_cast<std::size_t>(body_left_) : available;
+    std::size_t skipped = static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, available));
     body_left_ -= skipped;
     return skipped;
 }
 
-namespace {
-
-// The length of the body after a complete head: its Content-Length (all
-// digits, once: the parser saw to that), 0 when it has none; nullopt when
-// chunked. A length too large to count is the largest there is.
-std::optional<std::uint64_t> body_size_of(const request& req) {
-    auto named = [](std::string_view name, std::string_view wanted) {
-        return std::ranges::equal(name, wanted, [](char a, char b) {
-            return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-        });
-    };
-    std::uint64_t size = 0;
-    for (const auto& h : req.headers) {
-        if (named(h.name, "Transfer-Encoding")) return std::nullopt;
-        if (!named(h.name, "Content-Length")) continue;
-        if (std::from_chars(h.value.data(), h.value.data() + h.value.size(), size).ec != std::errc())
-            size = UINT64_MAX;  // all digits, so only too large
-    }
-    return size;
-}
-
-}  // namespace
-
-request_head request_reader::judge(std::string_view bytes) {
+request_head request_reader::judge(std::string_view bytes) const {
     request_head head{.next = next_step::answer, .parsed = parse_request(bytes)};
     // Never incomplete once the buffer is full: parse_request calls a
     // head that long too large.
@@ -114,10 +88,6 @@ request_head request_reader::judge(std::string_view bytes) {
     if (head.parsed.status == parse_status::complete) {
         head.after = bytes.substr(head.parsed.head_size);
         head.whole = head.after.empty() && !head.parsed.body_follows;
-        head.body_size = body_size_of(head.parsed.req);
-        rest_ = head.after.data();
-        rest_size_ = static_cast<std::uint32_t>(head.after.size());
-        body_size_ = head.body_size.value_or(0);
     }
     return head;
 }

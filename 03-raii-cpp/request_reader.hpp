@@ -9,7 +9,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <optional>
 #include <span>
 #include <string_view>
 
@@ -32,9 +31,6 @@ struct request_head {
     // reset, which can destroy the answer (RFC 9112 §9.6).
     bool whole = false;
     std::string_view after;  // bytes that came after the head: a body, the next request
-    // When complete: the body's length (its Content-Length, 0 when none),
-    // or nullopt for a chunked body, whose end the reader does not look for.
-    std::optional<std::uint64_t> body_size;
 };
 
 class request_reader {
@@ -67,13 +63,14 @@ public:
     // The request is answered: its bytes go, and an own buffer with them.
     void clear();
 
-    // For a connection that serves request after request (08): the complete
-    // head judged last is answered. Its bytes go; its body is skipped, what
-    // came of it already and, in later receives, the rest; and the bytes
-    // that came after it, the next pipelined request, move to the front and
-    // are judged at once. read_more when no whole head is left; then an own
-    // buffer is kept only for a head that has begun to arrive.
-    request_head next();
+    // For a connection that serves request after request (08): `answered`,
+    // the head judged last, was complete and is answered. Its bytes go; its
+    // body (its length known: not chunked) is skipped, what came of it
+    // already and, in later receives, the rest; and the bytes after it, the
+    // next pipelined request, move to the front and are judged at once.
+    // read_more when no whole head is left; then an own buffer is kept only
+    // for a head that has begun to arrive.
+    request_head next(const request_head& answered);
 
     // Bytes of an unfinished head it holds, and whether in a buffer of its own.
     std::size_t held() const { return used_; }
@@ -83,18 +80,14 @@ public:
 
 private:
     request_head gather(std::string_view piece);
-    request_head judge(std::string_view bytes);
+    request_head judge(std::string_view bytes) const;
     std::size_t skip_body(std::size_t available);
+    void drop_buffer();
 
     char* buffer_ = nullptr;  // lent, or own while a head arrives in pieces
     std::uint32_t used_ = 0;  // bytes of the head in buffer_
     bool own_ = false;
-    // The bytes after the head judged last (in buffer_ or the caller's
-    // scratch), and the length of its body, for next().
-    const char* rest_ = nullptr;
-    std::uint32_t rest_size_ = 0;
-    std::uint64_t body_size_ = 0;
-    std::uint64_t body_left_ = 0;  // of the answered request's body, still to arrive and be dropped
+    std::uint64_t body_left_ = 0;  // of an answered request's body, still to arrive and be dropped
 };
 
 }  // namespace raii_http

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <array>
-#include <atomic>
 #include <arpa/inet.h>
 #include <cerrno>
 #include <csignal>
@@ -80,10 +79,8 @@ void close_after_answer(unique_fd client, bool request_was_whole) {
 
 // The write end of the stop pipe, for the signal handler.
 volatile std::sig_atomic_t stop_write_fd = -1;
-std::atomic<bool> stop_arrived = false;  // lock-free, so the handler may set it
 
 extern "C" void on_stop_signal(int) {
-    stop_arrived.store(true, std::memory_order_relaxed);
     int saved = errno;
     char byte = 1;
     [[maybe_unused]] auto n = ::write(stop_write_fd, &byte, 1);  // write is async-signal-safe
@@ -91,8 +88,6 @@ extern "C" void on_stop_signal(int) {
 }
 
 }  // namespace
-
-bool stop_signal::arrived() { return stop_arrived.load(std::memory_order_relaxed); }
 
 // tutorial: listen-on
 unique_fd listen_on(int port, int backlog) {

@@ -25,9 +25,6 @@ public:
     ~stop_signal();
 
     int fd() const { return read_end_.get(); }
-    // Whether a signal has come, from any thread, before its byte in the
-    // pipe is read (08 asks before each answer: is it the last?).
-    static bool arrived();
 
 private:
     unique_fd read_end_, write_end_;

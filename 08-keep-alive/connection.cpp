@@ -1,11 +1,7 @@
 #include "connection.hpp"
 
 #include "http.hpp"
-#include "server.hpp"
 
-#include <algorithm>
-#include <array>
-#include <cctype>
 #include <cerrno>
 #include <string_view>
 #include <sys/socket.h>
@@ -29,86 +25,29 @@ constexpr int fin_follows = MSG_MORE;
 constexpr int fin_follows = 0;
 #endif
 
-bool iequals(std::string_view a, std::string_view b) {
-    return std::ranges::equal(a, b, [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-    });
-}
+// How one request is answered, decided while its bytes are at hand.
+struct answer {
+    int status;
+    bool head_only;
+    raii_http::connection_field connection;
+    bool keep;  // the connection stays open after it
+};
 
-// RFC 9112 §9.3: an HTTP/1.1 connection persists unless the request says
-// Connection: close; an HTTP/1.0 one closes unless it says keep-alive.
-// The field is a list: "keep-alive, Upgrade" holds keep-alive.
-bool asks_to_keep(const raii_http::request& req) {
-    bool close = false, keep_alive = false;
-    for (const auto& h : req.headers) {
-        if (!iequals(h.name, "Connection")) continue;
-        std::string_view list = h.value;
-        while (!list.empty()) {
-            std::size_t comma = std::min(list.find(','), list.size());
-            std::string_view option = list.substr(0, comma);
-            option.remove_prefix(std::min(option.find_first_not_of(" \t"), option.size()));
-            option = option.substr(0, option.find_last_not_of(" \t") + 1);
-            close = close || iequals(option, "close");
-            keep_alive = keep_alive || iequals(option, "keep-alive");
-            list.remove_prefix(std::min(comma + 1, list.size()));
-        }
-    }
-    if (close) return false;
-    return req.version != "HTTP/1.0" || keep_alive;
-}
-
-// The page's answer, built once for each Connection line it can carry (as
-// the article's is): "close" (the golden bytes), none (a kept HTTP/1.1
-// connection) and "keep-alive" (a kept HTTP/1.0 one).
-const std::string& page_answer(std::string_view connection) {
-    static const std::array<std::string, 3> answers = [] {
-        raii_http::response page = raii_http::respond_to(raii_http::parse_request("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
-        std::array<std::string, 3> built;
-        for (std::string_view c : {"close", "", "keep-alive"}) {
-            page.connection = c;
-            built[c.empty() ? 1 : c == "close" ? 0 : 2] = page.serialize();
-        }
-        return built;
-    }();
-    return answers[connection.empty() ? 1 : connection == "close" ? 0 : 2];
-}
-
-// A whole request, or a refusal, follows the one in `head` among the
-// bytes already received (the stop answers it too, so it is not the last).
-bool more_in_hand(const raii_http::request_head& head) {
-    std::string_view rest = head.after;
-    if (head.body_size.value_or(UINT64_MAX) > rest.size()) return false;
-    rest.remove_prefix(static_cast<std::size_t>(*head.body_size));
-    return !rest.empty() && raii_http::parse_request(rest).status != raii_http::parse_status::incomplete;
-}
-
-// Appends the answer to one request to `answers`; returns whether the
-// connection stays open after it. It closes when the client asks to, at
-// the last request allowed, and whenever the next request's start is not
-// certain: a body too large to skip (413), a chunked one, a refusal.
-bool add_answer(connection& c, const raii_http::request_head& head, std::string& answers) {
+// The connection closes when the client asks to, at the last request
+// allowed, and whenever the next request's start is not certain: a body
+// too large to skip (413), a chunked one, a refusal (any 4xx or 5xx: the
+// request may not have been what it seemed).
+answer answer_to(connection& c, const raii_http::request_head& head) {
+    using raii_http::connection_field;
     const raii_http::parse_result& parsed = head.parsed;
-    c.whole = head.whole;
     bool complete = parsed.status == raii_http::parse_status::complete;
-    if (complete && head.body_size.value_or(0) > max_body_size) {
-        answers += raii_http::error_page(413, "Content Too Large").serialize();
-        return false;
-    }
-    // Stopping, the last request in hand gets Connection: close (the signal
-    // may have reached another thread before this loop read the stop pipe).
-    bool stopping = c.stopping || raii_http::stop_signal::arrived();
-    bool keep = complete && head.body_size && asks_to_keep(parsed.req) && --c.requests_left > 0 &&
-                !(stopping && !more_in_hand(head));
-    std::string_view connection = !keep ? "close" : parsed.req.version == "HTTP/1.0" ? "keep-alive" : "";
-    if (complete && parsed.req.method == "GET" && parsed.req.path == "/") {
-        answers += page_answer(connection);
-        return keep;
-    }
-    raii_http::response r = raii_http::respond_to(parsed);
-    if (r.status >= 400) keep = false;  // the request may not have been what it seemed
-    r.connection = keep ? connection : "close";
-    answers += r.serialize();
-    return keep;
+    if (complete && parsed.body_size.value_or(0) > max_body_size) return {413, false, connection_field::close, false};
+    int status = raii_http::status_for(parsed);
+    bool keep = complete && parsed.body_size && status < 400 && raii_http::persists(parsed.req) && --c.requests_left > 0;
+    connection_field field = !keep                            ? connection_field::close
+                             : parsed.req.version == "HTTP/1.0" ? connection_field::keep_alive
+                                                              : connection_field::none;
+    return {status, raii_http::is_head(parsed), field, keep};
 }
 
 // After the last byte of the last answer: our FIN, by shutdown, which takes
@@ -149,14 +88,18 @@ state read_requests(connection& c, std::span<char> scratch, std::string& answers
     // n == 0: the client stopped sending; answer what it sent, as 03 does.
     raii_http::request_head head = n > 0 ? c.reader.received(room.first(n)) : c.reader.ended();
     if (head.next == raii_http::next_step::close) return state::closed;  // nothing begun
-    answers.clear();
-    bool keep = true;
-    while (keep && head.next == raii_http::next_step::answer) {
-        keep = add_answer(c, head, answers);
-        if (keep) head = c.reader.next();  // the head is answered: the next one, if whole
+    c.closing = false;
+    while (!c.closing && head.next == raii_http::next_step::answer) {
+        answer a = answer_to(c, head);
+        c.whole = head.whole;
+        raii_http::request_head next = a.keep ? c.reader.next(head) : raii_http::request_head{};
+        // Stopping: the last request in hand is the last, and says so.
+        c.closing = !a.keep || (c.stopping && next.next != raii_http::next_step::answer);
+        answers += raii_http::answer_bytes(a.status, a.head_only,
+                                           c.closing ? raii_http::connection_field::close : a.connection);
+        head = next;
     }
     if (answers.empty()) return c.reader.idle() ? state::idle : state::reading_head;
-    c.closing = !keep;
     return send_answers(c, answers);
 }
 

@@ -114,8 +114,9 @@ void event_loop::start(raii_http::unique_fd client, clock::time_point now) {
     connection& c = *connections_[fd];
     // Read at once, before asking the poller: under load the request has
     // usually arrived with the connection, and then it is answered and
-    // closed without ever being registered (nginx does the same with
-    // `listen ... deferred`).
+    // closed without ever being registered. (nginx's `listen ... deferred`
+    // spares the wait another way: TCP_DEFER_ACCEPT makes the kernel hold
+    // a connection back from accept until its first data arrives.)
     answers_.clear();
     c.current = on_readable(c, std::span(scratch_.get(), raii_http::head_buffer_size), answers_);
     settle(c, !answers_.empty(), now);  // from nowhere: not yet in a list or the poller

@@ -350,16 +350,16 @@ TEST_CASE("pipelined requests in one piece are judged one after another, in plac
     REQUIRE(head.next == next_step::answer);
     CHECK(head.parsed.req.path == "/");
     CHECK_FALSE(head.whole);
-    head = reader.next();
+    head = reader.next(head);
     REQUIRE(head.next == next_step::answer);
     CHECK(head.parsed.req.path == "/two");
     CHECK(head.parsed.req.path.data() >= scratch.data());  // still where it landed
     CHECK(head.parsed.req.path.data() < scratch.data() + scratch.size());
-    head = reader.next();
+    head = reader.next(head);
     REQUIRE(head.next == next_step::answer);
     CHECK(head.parsed.req.path == "/");
     CHECK(head.whole);  // the last one, nothing after it
-    CHECK(reader.next().next == next_step::read_more);
+    CHECK(reader.next(head).next == next_step::read_more);
     CHECK(reader.idle());
     CHECK_FALSE(reader.owns_buffer());  // an idle kept connection holds none
 }
@@ -367,8 +367,9 @@ TEST_CASE("pipelined requests in one piece are judged one after another, in plac
 TEST_CASE("the start of the next request is kept at the front, and completed by the next receive", "[reader]") {
     std::vector<char> scratch(head_buffer_size);
     request_reader reader;
-    REQUIRE(receive(reader, scratch, get + "GET /next HT").next == next_step::answer);
-    CHECK(reader.next().next == next_step::read_more);
+    request_head first = receive(reader, scratch, get + "GET /next HT");
+    REQUIRE(first.next == next_step::answer);
+    CHECK(reader.next(first).next == next_step::read_more);
     CHECK_FALSE(reader.idle());
     CHECK(reader.owns_buffer());
     CHECK(reader.held() == 12);
@@ -376,7 +377,7 @@ TEST_CASE("the start of the next request is kept at the front, and completed by 
     REQUIRE(head.next == next_step::answer);
     CHECK(head.parsed.req.path == "/next");
     CHECK(head.whole);
-    CHECK(reader.next().next == next_step::read_more);
+    CHECK(reader.next(head).next == next_step::read_more);
     CHECK(reader.idle());
     CHECK_FALSE(reader.owns_buffer());
 }
@@ -385,8 +386,9 @@ TEST_CASE("a head in pieces, then the next request after it in its buffer", "[re
     std::vector<char> scratch(head_buffer_size);
     request_reader reader;
     CHECK(receive(reader, scratch, get.substr(0, 7)).next == next_step::read_more);
-    REQUIRE(receive(reader, scratch, get.substr(7) + "GET /b HTTP/1.1\r\n").next == next_step::answer);
-    CHECK(reader.next().next == next_step::read_more);
+    request_head first = receive(reader, scratch, get.substr(7) + "GET /b HTTP/1.1\r\n");
+    REQUIRE(first.next == next_step::answer);
+    CHECK(reader.next(first).next == next_step::read_more);
     CHECK(reader.held() == 17);  // moved to the front of its buffer
     request_head head = receive(reader, scratch, "Host: x\r\n\r\n");
     REQUIRE(head.next == next_step::answer);
@@ -399,8 +401,8 @@ TEST_CASE("a body is skipped, what came of it and what comes later, before the n
     std::string post = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n";
     request_head head = receive(reader, scratch, post + "abcd");
     REQUIRE(head.next == next_step::answer);
-    CHECK(head.body_size == 10u);
-    CHECK(reader.next().next == next_step::read_more);
+    CHECK(head.parsed.body_size == 10u);
+    CHECK(reader.next(head).next == next_step::read_more);
     CHECK_FALSE(reader.idle());  // six bytes of body to come
     CHECK_FALSE(reader.owns_buffer());
     CHECK(receive(reader, scratch, "efg").next == next_step::read_more);
@@ -408,7 +410,7 @@ TEST_CASE("a body is skipped, what came of it and what comes later, before the n
     REQUIRE(head.next == next_step::answer);
     CHECK(head.parsed.req.method == "GET");
     CHECK(head.whole);
-    CHECK(reader.next().next == next_step::read_more);
+    CHECK(reader.next(head).next == next_step::read_more);
     CHECK(reader.idle());
 }
 
@@ -419,10 +421,10 @@ TEST_CASE("a body in the same piece, then the next request, judged at once", "[r
         receive(reader, scratch, "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" + get);
     REQUIRE(head.next == next_step::answer);
     CHECK(head.after == "hello" + get);
-    head = reader.next();
+    head = reader.next(head);
     REQUIRE(head.next == next_step::answer);
     CHECK(head.parsed.req.method == "GET");
-    CHECK(head.body_size == 0u);
+    CHECK(head.parsed.body_size == 0u);
     CHECK(head.whole);
 }
 
@@ -430,10 +432,11 @@ TEST_CASE("a lent buffer serves request after request, a body skipped in it", "[
     std::array<char, head_buffer_size> buffer;
     request_reader reader(buffer);
     std::string post = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\nab";
-    REQUIRE(receive(reader, {}, post).next == next_step::answer);
-    CHECK(reader.next().next == next_step::read_more);
+    request_head head = receive(reader, {}, post);
+    REQUIRE(head.next == next_step::answer);
+    CHECK(reader.next(head).next == next_step::read_more);
     CHECK(reader.room().data() == buffer.data());
-    request_head head = receive(reader, {}, "cd" + get.substr(0, 5));
+    head = receive(reader, {}, "cd" + get.substr(0, 5));
     CHECK(head.next == next_step::read_more);
     CHECK(reader.held() == 5);
     head = receive(reader, {}, get.substr(5));
@@ -442,23 +445,23 @@ TEST_CASE("a lent buffer serves request after request, a body skipped in it", "[
     CHECK_FALSE(reader.owns_buffer());
 }
 
-TEST_CASE("a chunked body's size is unknown, a huge one the largest there is", "[reader]") {
+TEST_CASE("a chunked body's size is unknown, a huge one the largest there is", "[parser]") {
     std::vector<char> scratch(head_buffer_size);
     request_reader chunked;
     request_head head = receive(chunked, scratch, "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
     REQUIRE(head.next == next_step::answer);
-    CHECK_FALSE(head.body_size.has_value());
+    CHECK_FALSE(head.parsed.body_size.has_value());
     request_reader huge;
     head = receive(huge, scratch, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999999999999999\r\n\r\n");
     REQUIRE(head.next == next_step::answer);
-    CHECK(head.body_size == UINT64_MAX);
+    CHECK(head.parsed.body_size == UINT64_MAX);
 }
 
 TEST_CASE("the stream ending while a body is skipped is closed", "[reader]") {
     std::vector<char> scratch(head_buffer_size);
     request_reader reader;
-    REQUIRE(receive(reader, scratch, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\nab").next ==
-            next_step::answer);
-    CHECK(reader.next().next == next_step::read_more);
+    request_head head = receive(reader, scratch, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\nab");
+    REQUIRE(head.next == next_step::answer);
+    CHECK(reader.next(head).next == next_step::read_more);
     CHECK(reader.ended().next == next_step::close);
 }
