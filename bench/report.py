@@ -64,9 +64,10 @@ def verdict(a, b, higher_is_faster):
 # --- what the run recorded ---
 
 class Windows:
-    """One measurement's windows (Google Benchmark's repetitions) and errors."""
+    """One measurement's windows (Google Benchmark's repetitions), errors and
+    aggregates (Google Benchmark's, by name: "cv", where there are windows enough)."""
     def __init__(self):
-        self.windows, self.errors, self.label = [], [], ""
+        self.windows, self.errors, self.aggregates, self.label = [], [], {}, ""
     def values(self, counter): return [w[counter] for w in self.windows]
     def median(self, counter): return statistics.median(self.values(counter))
     def min(self, counter): return min(self.values(counter))
@@ -93,10 +94,10 @@ def load(path):
         run[key] = [int(n) for n in run[key].split()]
     measured = {}
     for b in data["benchmarks"]:
-        if b.get("run_type") != "iteration":
-            continue  # the aggregates: computed again from the windows
         m = measured.setdefault(b["run_name"].split("/iterations:")[0], Windows())
-        if b.get("error_occurred"):
+        if b.get("run_type") == "aggregate":
+            m.aggregates[b["aggregate_name"]] = b
+        elif b.get("error_occurred"):
             m.errors.append(" ".join(b.get("error_message", "").split()))
         else:
             m.windows.append(b)
@@ -198,8 +199,7 @@ class Report:
             return "not measured" if (why := self.why_not(row, name)).endswith("--benchmark_filter") else why
         if m.stalled():
             return "stalled"
-        v = m.values("req_per_s")
-        cv = f" ±{fixed(statistics.stdev(v) / statistics.mean(v) * 100, 0)}%" if len(v) > 1 else ""
+        cv = f" ±{fixed(m.aggregates['cv']['req_per_s'] * 100, 0)}%" if "cv" in m.aggregates else ""
         return thousands(m.median("req_per_s")) + cv + (f", {thousands(m.sum('retried'))} retried" if m.sum("retried") else "")
 
     def client_sweep(self):
