@@ -19,10 +19,9 @@ report = open(os.path.join(out_dir, "report.md")).read()
 sections = dict(re.findall(r"^## (.*)\n((?:(?!## ).*\n)*)", report, flags=re.M))  # title: text up to the next
 rows = [line.split("\t") for line in open(servers_file).read().splitlines() if line and not line.startswith("#")]
 built = [name for name, _, _ in rows]
-context = json.load(open(os.path.join(out_dir, "results.json")))["context"]
-described = [line.split("\t") for line in context["bench.rows"].splitlines()]  # name, label, kind, concurrent, problem
-native = [r[0] for r in described if r[2] != "emulated" and r[0] in built] + ["nginx"]
-concurrent = [r[0] for r in described if r[3] == "1"]
+described = json.load(open(os.path.join(out_dir, "run.json")))["rows"]
+native = [r["name"] for r in described if r["kind"] != "emulated" and r["name"] in built] + ["nginx"]
+concurrent = [r["name"] for r in described if r["concurrent"]]
 missing = [f"only {concurrent} serve concurrently, by the check before measuring"] * (len(concurrent) < 2)
 for chart in ("throughput.png", "clients.png", "idle.png"):
     path = os.path.join(out_dir, chart)

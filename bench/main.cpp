@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <future>
 #include <ranges>
 #include <unistd.h>
@@ -29,21 +30,14 @@ constexpr const char* usage =
     "Google Benchmark's own flags work too, e.g. --benchmark_filter=nginx.\n";
 
 // Google Benchmark's console table (its own JSON reporter writes
-// results.json): each benchmark's aggregates, or its one window, in the order
-// they were registered rather than the random order they ran in, so that
-// each kind of measurement forms one table. The run's description for
-// report.py joins the context once the console has printed its own, so that
-// only results.json holds it.
+// results.json): each benchmark's aggregates, or its one window, held until
+// Finalize, which comes after the last, and printed in the order they were
+// registered rather than the random order they ran in, so that each kind of
+// measurement forms one table.
 class grouped_console : public benchmark::ConsoleReporter {
 public:
-    explicit grouped_console(std::vector<std::pair<std::string, std::string>> description)
-        : ConsoleReporter(static_cast<OutputOptions>(OO_Tabular | (::isatty(STDOUT_FILENO) ? OO_Color : OO_None))),
-          description_(std::move(description)) {}
-    bool ReportContext(const Context& context) override {
-        bool ok = ConsoleReporter::ReportContext(context);
-        for (const auto& [key, value] : description_) benchmark::AddCustomContext("bench." + key, value);
-        return ok;
-    }
+    grouped_console()
+        : ConsoleReporter(static_cast<OutputOptions>(OO_Tabular | (::isatty(STDOUT_FILENO) ? OO_Color : OO_None))) {}
     void ReportRuns(const std::vector<Run>& runs) override { held_.insert(held_.end(), runs.begin(), runs.end()); }
     void Finalize() override {
         if (::isatty(STDERR_FILENO)) std::fputs("\r\033[K", stderr);  // the last window's status line
@@ -52,7 +46,6 @@ public:
     }
 
 private:
-    std::vector<std::pair<std::string, std::string>> description_;
     std::vector<Run> held_;
 };
 
@@ -94,37 +87,49 @@ void register_all(std::vector<row>& rows, const settings& config) {
             [&, wrk](benchmark::State& st) { check_client(st, rows.front(), wrk, config); });
 }
 
-// What report.py needs beside the windows, for results.json's context: plain
-// text, a table as lines of tab-separated fields.
-std::vector<std::pair<std::string, std::string>> describe_run(const std::vector<row>& rows, const settings& config,
-                                                              bool own_network, rlim_t limit) {
-    auto line = [](std::initializer_list<std::string> fields) {
-        std::string out;
-        for (std::string field : fields) {
-            std::replace_if(field.begin(), field.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
-            out += (out.empty() ? "" : "\t") + field;
-        }
-        return out + "\n";
-    };
-    auto window = [](const windows& w) { return std::to_string(w.count) + " " + std::to_string(w.length.count()); };
-    auto numbers = [](const auto& list) {
-        std::string out;
-        for (int n : list) out += std::to_string(n) + " ";
-        return out;
-    };
+// JSON: `text` as a string, quotes, backslashes and control characters escaped;
+// a list, `each` giving an item's JSON (or an object's "key": value); an object.
+std::string json_string(std::string_view text) {
+    std::string out = "\"";
+    for (unsigned char c : text) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, c < 0x20 ? "\\u%04x" : c == '"' || c == '\\' ? "\\%c" : "%c", c);
+        out += escaped;
+    }
+    return out + "\"";
+}
+std::string joined(const auto& items, auto each, std::string_view brackets = "[]") {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + each(item);
+    return brackets[0] + out + brackets[1];
+}
+std::string object(std::initializer_list<std::pair<std::string_view, std::string>> fields) {
+    return joined(fields, [](const auto& field) { return json_string(field.first) + ": " + field.second; }, "{}");
+}
+
+// What report.py needs beside the windows, in run.json beside results.json:
+// the rows as the check before measuring found them, the scenarios, the settings.
+void describe_run(const std::vector<row>& rows, const settings& config, bool own_network, rlim_t limit) {
     const char* kinds[] = {"built", "emulated", "added", "reference"};
-    std::string row_table, scenario_table;
-    for (const row& r : rows) row_table += line({r.name, r.label, kinds[int(r.what)], r.concurrent ? "1" : "0", r.problem});
-    for (const scenario& s : scenarios)
-        scenario_table += line({std::string(s.name), std::string(s.title), std::to_string(s.clients), std::to_string(s.stalled)});
-    using std::to_string;
-    return {{"rows", row_table}, {"scenarios", scenario_table}, {"nginx_answer", rows.back().answer},
-            {"quick", config.quick ? "1" : "0"}, {"own_network", own_network ? "1" : "0"},
-            {"scenario_windows", window(config.scenario)}, {"clients_windows", window(config.clients)},
-            {"idle_windows", window(config.idle)}, {"client_check_windows", window(config.client_check)},
-            {"client_counts", numbers(client_counts)}, {"held_counts", numbers(held_counts)},
-            {"cost_requests", to_string(config.cost_requests)}, {"held_load_clients", to_string(held_load_clients)},
-            {"descriptor_limit", to_string(limit)}, {"compiler", BENCH_COMPILER}};
+    auto yes = [](bool b) { return std::string(b ? "true" : "false"); };
+    auto number = [](auto n) { return std::to_string(n); };
+    auto window = [&](const windows& w) { return "[" + number(w.count) + ", " + number(w.length.count()) + "]"; };
+    auto row_json = [&](const row& r) {
+        return object({{"name", json_string(r.name)}, {"label", json_string(r.label)}, {"kind", json_string(kinds[int(r.what)])},
+                       {"concurrent", yes(r.concurrent)}, {"problem", json_string(r.problem)}, {"answer", json_string(r.answer)}});
+    };
+    auto scenario_json = [&](const scenario& s) {
+        return object({{"name", json_string(s.name)}, {"title", json_string(s.title)}, {"clients", number(s.clients)},
+                       {"stalled", number(s.stalled)}});
+    };
+    std::ofstream(config.out_dir / "run.json") << object({
+        {"rows", joined(rows, row_json)}, {"scenarios", joined(scenarios, scenario_json)},
+        {"client_counts", joined(client_counts, number)}, {"held_counts", joined(held_counts, number)},
+        {"scenario_windows", window(config.scenario)}, {"clients_windows", window(config.clients)},
+        {"idle_windows", window(config.idle)}, {"client_check_windows", window(config.client_check)},
+        {"held_load_clients", number(held_load_clients)}, {"cost_requests", number(config.cost_requests)},
+        {"quick", yes(config.quick)}, {"own_network", yes(own_network)}, {"descriptor_limit", number(limit)},
+        {"compiler", json_string(BENCH_COMPILER)}}) << "\n";
 }
 
 }  // namespace
@@ -155,8 +160,7 @@ int main(int argc, char* argv[]) {
     if (quick)
         config = {.quick = true, .scenario = {3, 200ms}, .clients = {1, 150ms}, .idle = {1, 250ms},
                   .client_check = {1, 1s}, .cost_requests = 100, .out_dir = config.out_dir};
-    auto json_file = config.out_dir / "results.json";
-    std::string json_flag = "--benchmark_out=" + json_file.string();
+    std::string json_flag = "--benchmark_out=" + (config.out_dir / "results.json").string();
     // Ours come first, so that the same flags given on the command line win.
     for (const char* flag : {"--benchmark_enable_random_interleaving=true", json_flag.c_str()})
         args.insert(args.begin() + 1, const_cast<char*>(flag));
@@ -184,12 +188,13 @@ int main(int argc, char* argv[]) {
     }
 
     register_all(rows, config);
-    grouped_console console(describe_run(rows, config, own_network, limit));
+    describe_run(rows, config, own_network, limit);
+    grouped_console console;
     if (benchmark::RunSpecifiedBenchmarks(&console) == 0) return 2;  // a filter for nothing: Google Benchmark said so
     benchmark::Shutdown();
     if (listing) return 0;  // names listed, nothing measured
 
     // report.py renders report.md and the charts, in this process's place.
-    ::execl(BENCH_PYTHON, BENCH_PYTHON, BENCH_RENDERER, json_file.c_str(), config.out_dir.c_str(), nullptr);
+    ::execl(BENCH_PYTHON, BENCH_PYTHON, BENCH_RENDERER, config.out_dir.c_str(), nullptr);
     return std::fprintf(stderr, "http_bench: %s: %s\n", BENCH_PYTHON, std::strerror(errno)), 1;
 }

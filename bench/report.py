@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Rendering: report.md and the three charts from results.json, Google
-Benchmark's record of one run of http_bench. The tables and the comparisons'
+Benchmark's record of one run of http_bench, and run.json, its description. The tables and the comparisons'
 significance test are computed here, the words around them are report.md.in's,
 the charts gnuplot's (charts.gp).
 
-    python3 bench/report.py build/bench/results.json build/bench
+    python3 bench/report.py build/bench
 """
 import json, math, os, platform, re, statistics, string, subprocess, sys
 from itertools import combinations
@@ -77,21 +77,14 @@ class Windows:
     def counted(self, counter): return self.min(counter) >= 0  # -1: not counted here
 
 
-def load(path):
-    """Google Benchmark's context, the run's description (its "bench." keys)
-    and the windows of each measurement, by name ("scenario/<row>/32-clients")."""
-    with open(path) as f:
+def load(out_dir):
+    """Google Benchmark's context, the run's description (run.json, beside
+    its results.json) and the windows of each measurement, by name
+    ("scenario/<row>/32-clients")."""
+    with open(os.path.join(out_dir, "results.json")) as f:
         data = json.load(f)
-    context = data["context"]
-    run = {k[len("bench."):]: v for k, v in context.items() if k.startswith("bench.")}
-    if "rows" not in run:
-        sys.exit(f"{path}: no run description (bench.rows) in its context: not written by http_bench?")
-    table = lambda text, fields: [dict(zip(fields, line.split("\t"))) for line in text.splitlines()]
-    run["rows"] = table(run["rows"], ("name", "label", "kind", "concurrent", "problem"))
-    run["scenarios"] = table(run["scenarios"], ("name", "title", "clients", "stalled"))
-    for key in ("scenario_windows", "clients_windows", "idle_windows", "client_check_windows", "client_counts",
-                "held_counts"):
-        run[key] = [int(n) for n in run[key].split()]
+    with open(os.path.join(out_dir, "run.json")) as f:
+        run = json.load(f)
     measured = {}
     for b in data["benchmarks"]:
         m = measured.setdefault(b["run_name"].split("/iterations:")[0], Windows())
@@ -102,7 +95,7 @@ def load(path):
         else:
             m.windows.append(b)
             m.label = b.get("label", "")
-    return context, run, measured
+    return data["context"], run, measured
 
 
 def thousands(v): return f"{round(v):,}"
@@ -122,7 +115,7 @@ class Report:
     def __init__(self, context, run, measured, fragments):
         self.context, self.run, self.measured, self.fragments = context, run, measured, fragments
         self.rows, self.first, self.nginx = run["rows"], run["rows"][0], run["rows"][-1]
-        self.idle_rows = [r for r in self.rows if r["concurrent"] == "1" and r["kind"] != "emulated"]
+        self.idle_rows = [r for r in self.rows if r["concurrent"] and r["kind"] != "emulated"]
 
     def get(self, name):
         m = self.measured.get(name)
@@ -149,11 +142,11 @@ class Report:
             notes += [f"{thousands(m.sum('failed'))} failed requests"] if m.sum("failed") else []
         if m.sum("retried"):
             notes.append("accept queue overflowed: a dropped connection waits a second for the client's resend")
-        if m.min("stalled") != int(s["stalled"]):
+        if m.min("stalled") != s["stalled"]:
             notes.append(f"only {thousands(m.min('stalled'))} stalled connections held")
         # Without the kernel's counter (macOS), the client cannot tell drops either.
         retried = f"{thousands(m.sum('retried'))} ({thousands(m.sum('overflows'))})" if m.counted("overflows") else "-"
-        segments = self.run["own_network"] == "1" and m.counted("segs_per_req")
+        segments = self.run["own_network"] and m.counted("segs_per_req")
         return [row["name"]] + cells + [
             retried, fixed(m.median("segs_per_req"), 2) if segments else "-",
             with_range(m, "cpu_us_per_req", lambda v: fixed(v, 1)) if m.counted("cpu_us_per_req") else "-",
@@ -263,9 +256,9 @@ def draw_charts(report, out_dir, charts):
     sweep("clients", "clients", [r for r in rows if r["kind"] != "emulated"], run["client_counts"])
     sweep("idle_rps", "idle", report.idle_rows, run["held_counts"])
     sweep("idle_memory", "idle", report.idle_rows, run["held_counts"], "rss_bytes", 2**20)
-    kind = "quick" if run["quick"] == "1" else "full"
+    kind = "quick" if run["quick"] else "full"
     subtitle = lambda key: f"{report.context['num_cpus']} cores, loopback, {kind} run: {windows(run[key])}"
-    settings = {"dir": out_dir, "charts": " ".join(charts), "servers": len(rows), "load": int(run["held_load_clients"]),
+    settings = {"dir": out_dir, "charts": " ".join(charts), "servers": len(rows), "load": run["held_load_clients"],
                 "scenarios": subtitle("scenario_windows"),
                 "sweep": subtitle("clients_windows"), "idle": subtitle("idle_windows")}
     for chart in ("throughput", "clients", "idle"):
@@ -294,14 +287,14 @@ def machine(context, run):
     return f"{context['num_cpus']} cores, {u.system} {u.release} {u.machine}, stages built with {run['compiler']}"
 
 
-def main(results, out_dir):
-    context, run, measured = load(results)
+def main(out_dir):
+    context, run, measured = load(out_dir)
     with open(os.path.join(HERE, "report.md.in")) as f:
         parts = re.split(r"^@@ (\w+)\n", f.read(), flags=re.M)  # the report, then fragments, each after "@@ name"
     report = Report(context, run, measured, dict(zip(parts[1::2], parts[2::2])))
-    quick, n, limit = run["quick"] == "1", run["scenario_windows"][0], run["descriptor_limit"]
+    quick, n, limit = run["quick"], run["scenario_windows"][0], run["descriptor_limit"]
     emulated = [r["name"] for r in run["rows"] if r["kind"] == "emulated"]
-    differences = header_differences(run["nginx_answer"]) if run["nginx_answer"] else []
+    differences = header_differences(report.nginx["answer"]) if report.nginx["answer"] else []
     server = [line for line in differences if line.startswith("+ Server: ")]
     wrk, ours = report.client_check()
     # A chart with nothing measured in it (see --benchmark_filter) is left out.
@@ -313,7 +306,7 @@ def main(results, out_dir):
         date=context["date"][:16].replace("T", " "), machine=machine(context, run),
         nginx_version=server[0].rsplit("/", 1)[-1] if server else "not measured",
         descriptor_limit=limit,
-        network="a network namespace of its own" if run["own_network"] == "1" else
+        network="a network namespace of its own" if run["own_network"] else
                 "the machine's network namespace (so TCP segments are not counted, and the kernel's drops are every program's)",
         scenario_windows=n, scenario_seconds=fixed(run["scenario_windows"][1] / 1000, 2),
         emulated=f"*emulated* rows ({', '.join(emulated)}) run under an emulator." if emulated else "",
@@ -336,6 +329,6 @@ def main(results, out_dir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: report.py RESULTS_JSON OUT_DIR")
-    main(sys.argv[1], sys.argv[2])
+    if len(sys.argv) != 2:
+        sys.exit("usage: report.py DIR (where http_bench wrote results.json and run.json)")
+    main(sys.argv[1])
