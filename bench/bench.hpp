@@ -67,22 +67,17 @@ std::vector<row> read_rows(const std::vector<std::string>& added);
 // and waits until it accepts. Throws std::runtime_error.
 std::unique_ptr<workshop::server_process> start(const row& r, const std::vector<std::string>& wrapper = {});
 
-// A fresh server that answered GET / with the golden response (nginx: its
-// status line, Content-Type and body), or nullptr and `problem` saying why not.
-std::unique_ptr<workshop::server_process> start_checked(row& r, std::string& problem);
-
 // Starts the row once: its answer, and whether it serves concurrently.
 void check_row(row& r);
+
+// A window's fresh server that answered GET / rightly (nginx: its status
+// line, Content-Type and body), or nullptr after SkipWithError saying why
+// not. On a terminal, a status line says which window runs.
+std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const std::string& what);
 
 // --- the client (load.cpp) ---
 // Every request the benchmark sends; keep-alive servers close after it too.
 inline const std::string request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-
-struct load_plan {
-    int port = 0, clients = 1;
-    std::chrono::milliseconds window{1000};
-    std::size_t response_size = 0;  // bytes of one full response
-};
 
 struct load_result {
     std::uint64_t completed = 0;    // full responses of the expected size
@@ -97,7 +92,9 @@ struct load_result {
     double percentile_us(double p) const;  // 0 when nothing completed
 };
 
-load_result run_load(const load_plan& plan);
+// `clients` clients load 127.0.0.1:port for `window`, each expecting a
+// response of `response_size` bytes.
+load_result run_load(int port, int clients, std::chrono::milliseconds window, std::size_t response_size);
 
 // Connections that connect and send nothing, held open while this lives: the
 // clients a one-at-a-time server waits on, the idle ones an event loop holds.
@@ -112,10 +109,7 @@ private:
     std::vector<workshop::socket_fd> fds_;
 };
 
-// --- one window (window.cpp), counted costs and the client check (costs.cpp) ---
-// A fresh server that answered GET / rightly, or nullptr after SkipWithError
-// saying why not. On a terminal, a status line says which window runs.
-std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const std::string& what);
+// --- windows (window.cpp), counted costs and the client check (costs.cpp) ---
 bool enter_own_network_namespace();
 void measure_scenario(benchmark::State& state, row& r, const scenario& s, const settings& config);
 void measure_clients(benchmark::State& state, row& r, int clients, const settings& config);

@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sstream>
 #include <sys/socket.h>
@@ -87,7 +86,8 @@ void measure_costs(benchmark::State& state, const row& r, const settings& config
     std::filesystem::create_directories(dir);
     auto strace = workshop::find_program("strace"), valgrind = workshop::find_program("valgrind");
     std::optional<double> syscalls, instructions;
-    std::string note;
+    std::string note = !strace     ? "strace is not installed (a Linux tool)"
+                       : !valgrind ? "valgrind is not installed (not on macOS)" : "";
     for (auto _ : state) {
         try {
             // -c counts calls instead of printing them; -f follows every
@@ -105,12 +105,7 @@ void measure_costs(benchmark::State& state, const row& r, const settings& config
             note = std::string("could not run it under a tool: ") + e.what();
         }
     }
-    if (note.empty())
-        note = !strace         ? "strace is not installed (a Linux tool)"
-               : !valgrind     ? "valgrind is not installed (not on macOS)"
-               : !syscalls     ? "strace wrote no count"
-               : !instructions ? "callgrind wrote no count"
-                               : "";
+    if (note.empty()) note = !syscalls ? "strace wrote no count" : !instructions ? "callgrind wrote no count" : "";
     state.counters["syscalls_per_req"] = syscalls.value_or(-1);
     state.counters["instructions_per_req"] = instructions.value_or(-1);  // -1: not counted; the label says why
     std::replace_if(note.begin(), note.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
@@ -126,7 +121,7 @@ void check_client(benchmark::State& state, row& r, bool wrk, const settings& con
     std::optional<double> rps;
     for (auto _ : state) {
         if (!wrk) {
-            rps = run_load({server->port(), clients, seconds, r.answer.size()}).requests_per_second();
+            rps = run_load(server->port(), clients, seconds, r.answer.size()).requests_per_second();
         } else if (auto program = workshop::find_program("wrk")) {
             int threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, clients);
             auto result = workshop::run_command(*program, {"-t" + std::to_string(threads), "-c" + std::to_string(clients),

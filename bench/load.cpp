@@ -12,10 +12,8 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <string_view>
 #include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 
 namespace bench {
 namespace {
@@ -28,31 +26,21 @@ bool wait_for(int fd, short events, clock::time_point deadline) {
         auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
         if (left.count() <= 0) return false;
         pollfd p{fd, events, 0};
-        int n = ::poll(&p, 1, static_cast<int>(left.count()));
-        if (n > 0) return true;
-        if (n == 0 || errno != EINTR) return false;
+        if (int n = ::poll(&p, 1, static_cast<int>(left.count())); n >= 0 || errno != EINTR) return n > 0;
     }
 }
 
-// Starts a non-blocking connection to 127.0.0.1:port. It is waited for
-// with a deadline: a server whose accept queue is full makes the kernel
-// drop our SYN, and a blocking connect would then wait out its retries for
-// minutes.
-workshop::socket_fd start_connect(int port) {
-    workshop::socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
-    if (fd.get() < 0) return fd;
-    ::fcntl(fd.get(), F_SETFL, O_NONBLOCK);
+// Connects fd to 127.0.0.1:port, waiting no longer than the deadline: a
+// server whose accept queue is full makes the kernel drop our SYN, and a
+// blocking connect would then wait out its retries for minutes.
+bool connect_by(int fd, int port, clock::time_point deadline) {
+    ::fcntl(fd, F_SETFL, O_NONBLOCK);
     sockaddr_in addr = workshop::loopback(port);
-    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS) return {};
-    return fd;
-}
-
-bool wait_connected(int fd, clock::time_point deadline) {
-    if (!wait_for(fd, POLLOUT, deadline)) return false;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return true;
     int error = 0;
     socklen_t len = sizeof error;
-    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
-    return error == 0;
+    return errno == EINPROGRESS && wait_for(fd, POLLOUT, deadline) &&
+           ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0;
 }
 
 // Did the server's full accept queue drop a packet of this connection, as
@@ -79,16 +67,16 @@ bool saw_drop(int, clock::duration, bool) { return false; }
 
 // One request on a fresh connection, counted into `t`: connect, send the
 // request, read the whole response, and give up when the window ends.
-void one_request(const load_plan& plan, clock::time_point end, load_result& t) {
+void one_request(int port, std::size_t response_size, clock::time_point end, load_result& t) {
     auto start = clock::now();
-    workshop::socket_fd fd = start_connect(plan.port);
-    bool connected = fd.get() >= 0 && wait_connected(fd.get(), end);
+    workshop::socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
+    bool connected = fd.get() >= 0 && connect_by(fd.get(), port, end);
     bool unfinished = !connected && fd.get() >= 0 && clock::now() >= end;  // else refused
     std::size_t got = 0;
     char status[16] = {};  // the start of the status line
     if (connected && workshop::send_all(fd.get(), request)) {
         char buffer[4096];
-        while (got < plan.response_size) {
+        while (got < response_size) {
             if (!wait_for(fd.get(), POLLIN, end)) {
                 unfinished = true;
                 break;
@@ -108,7 +96,7 @@ void one_request(const load_plan& plan, clock::time_point end, load_result& t) {
     std::string_view line(status);
     if (unfinished) {
         ++t.unfinished;
-    } else if (got != plan.response_size || !line.starts_with("HTTP/1.1 200 ")) {
+    } else if (got != response_size || !line.starts_with("HTTP/1.1 200 ")) {
         ++t.failed;
         t.unavailable += line.starts_with("HTTP/1.1 503 ");
     } else {
@@ -124,16 +112,16 @@ double load_result::percentile_us(double p) const {
     return latencies_us[static_cast<std::size_t>(p / 100 * static_cast<double>(latencies_us.size() - 1))];
 }
 
-load_result run_load(const load_plan& plan) {
-    std::vector<load_result> each(static_cast<std::size_t>(plan.clients));
+load_result run_load(int port, int clients, std::chrono::milliseconds window, std::size_t response_size) {
+    std::vector<load_result> each(static_cast<std::size_t>(clients));
     auto start = clock::now();
-    auto end = start + plan.window;
+    auto end = start + window;
     // One thread per client, each a plain blocking loop, requests back to
     // back: simple to read, and on loopback as fast as an event loop.
-    std::vector<std::thread> clients;
+    std::vector<std::thread> threads;
     for (auto& t : each)
-        clients.emplace_back([&plan, end, &t] { while (clock::now() < end) one_request(plan, end, t); });
-    for (auto& c : clients) c.join();
+        threads.emplace_back([=, &t] { while (clock::now() < end) one_request(port, response_size, end, t); });
+    for (auto& thread : threads) thread.join();
     load_result all;
     all.seconds = std::chrono::duration<double>(clock::now() - start).count();
     for (auto& t : each) {

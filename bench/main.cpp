@@ -3,7 +3,8 @@
 // Google Benchmark whose repetitions are its windows, all run in one random
 // order: the scenarios, the sweeps over clients and idle connections, the
 // counted cost per request, and the client check. Google Benchmark prints its
-// table and writes results.json; report.py renders report.md and the charts.
+// table and writes results.json, beside run.json, the run's description;
+// report.py renders report.md and the charts from them.
 //
 //   ./workshop bench [--quick] [--with NAME=COMMAND]...    (or build/bench/http_bench)
 #include "bench.hpp"
@@ -87,8 +88,8 @@ void register_all(std::vector<row>& rows, const settings& config) {
             [&, wrk](benchmark::State& st) { check_client(st, rows.front(), wrk, config); });
 }
 
-// JSON: `text` as a string, quotes, backslashes and control characters escaped;
-// a list, `each` giving an item's JSON (or an object's "key": value); an object.
+// JSON: `text` as a string, quotes, backslashes and control characters
+// escaped; a list, `each` giving an item's JSON; an object, of "key": JSON.
 std::string json_string(std::string_view text) {
     std::string out = "\"";
     for (unsigned char c : text) {
@@ -114,16 +115,16 @@ void describe_run(const std::vector<row>& rows, const settings& config, bool own
     auto yes = [](bool b) { return std::string(b ? "true" : "false"); };
     auto number = [](auto n) { return std::to_string(n); };
     auto window = [&](const windows& w) { return "[" + number(w.count) + ", " + number(w.length.count()) + "]"; };
-    auto row_json = [&](const row& r) {
-        return object({{"name", json_string(r.name)}, {"label", json_string(r.label)}, {"kind", json_string(kinds[int(r.what)])},
-                       {"concurrent", yes(r.concurrent)}, {"problem", json_string(r.problem)}, {"answer", json_string(r.answer)}});
-    };
-    auto scenario_json = [&](const scenario& s) {
-        return object({{"name", json_string(s.name)}, {"title", json_string(s.title)}, {"clients", number(s.clients)},
-                       {"stalled", number(s.stalled)}});
-    };
     std::ofstream(config.out_dir / "run.json") << object({
-        {"rows", joined(rows, row_json)}, {"scenarios", joined(scenarios, scenario_json)},
+        {"rows", joined(rows, [&](const row& r) {
+            return object({{"name", json_string(r.name)}, {"label", json_string(r.label)},
+                           {"kind", json_string(kinds[int(r.what)])}, {"concurrent", yes(r.concurrent)},
+                           {"problem", json_string(r.problem)}, {"answer", json_string(r.answer)}});
+        })},
+        {"scenarios", joined(scenarios, [&](const scenario& s) {
+            return object({{"name", json_string(s.name)}, {"title", json_string(s.title)},
+                           {"clients", number(s.clients)}, {"stalled", number(s.stalled)}});
+        })},
         {"client_counts", joined(client_counts, number)}, {"held_counts", joined(held_counts, number)},
         {"scenario_windows", window(config.scenario)}, {"clients_windows", window(config.clients)},
         {"idle_windows", window(config.idle)}, {"client_check_windows", window(config.client_check)},
@@ -162,8 +163,7 @@ int main(int argc, char* argv[]) {
                   .client_check = {1, 1s}, .cost_requests = 100, .out_dir = config.out_dir};
     std::string json_flag = "--benchmark_out=" + (config.out_dir / "results.json").string();
     // Ours come first, so that the same flags given on the command line win.
-    for (const char* flag : {"--benchmark_enable_random_interleaving=true", json_flag.c_str()})
-        args.insert(args.begin() + 1, const_cast<char*>(flag));
+    args.insert(args.begin() + 1, {const_cast<char*>("--benchmark_enable_random_interleaving=true"), json_flag.data()});
     int count = static_cast<int>(args.size());
     benchmark::Initialize(&count, args.data(), [] { std::fputs(usage, stdout); benchmark::PrintDefaultHelp(); });
     if (count > 1) return bad_argument(std::string("unknown argument ") + args[1]);

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Rendering: report.md and the three charts from results.json, Google
-Benchmark's record of one run of http_bench, and run.json, its description. The tables and the comparisons'
-significance test are computed here, the words around them are report.md.in's,
-the charts gnuplot's (charts.gp).
+Benchmark's record of one run of http_bench, and run.json, the run's
+description. The tables and the comparisons' significance test are computed
+here, the words around them are report.md.in's, the charts gnuplot's (charts.gp).
 
     python3 bench/report.py build/bench
 """
@@ -81,10 +81,8 @@ def load(out_dir):
     """Google Benchmark's context, the run's description (run.json, beside
     its results.json) and the windows of each measurement, by name
     ("scenario/<row>/32-clients")."""
-    with open(os.path.join(out_dir, "results.json")) as f:
-        data = json.load(f)
-    with open(os.path.join(out_dir, "run.json")) as f:
-        run = json.load(f)
+    data = json.load(open(os.path.join(out_dir, "results.json")))
+    run = json.load(open(os.path.join(out_dir, "run.json")))
     measured = {}
     for b in data["benchmarks"]:
         m = measured.setdefault(b["run_name"].split("/iterations:")[0], Windows())
@@ -259,11 +257,9 @@ def draw_charts(report, out_dir, charts):
     kind = "quick" if run["quick"] else "full"
     subtitle = lambda key: f"{report.context['num_cpus']} cores, loopback, {kind} run: {windows(run[key])}"
     settings = {"dir": out_dir, "charts": " ".join(charts), "servers": len(rows), "load": run["held_load_clients"],
-                "scenarios": subtitle("scenario_windows"),
-                "sweep": subtitle("clients_windows"), "idle": subtitle("idle_windows")}
-    for chart in ("throughput", "clients", "idle"):
-        if os.path.exists(png := os.path.join(out_dir, chart + ".png")):
-            os.remove(png)
+                "scenarios": subtitle("scenario_windows"), "sweep": subtitle("clients_windows"), "idle": subtitle("idle_windows")}
+    for png in (os.path.join(out_dir, chart + ".png") for chart in ("throughput", "clients", "idle")):
+        if os.path.exists(png): os.remove(png)
     try:
         drawn = subprocess.run(["gnuplot", "-e", "; ".join(f"{k}={v!r}" for k, v in settings.items()),
                                 os.path.join(HERE, "charts.gp")], stdout=subprocess.DEVNULL, timeout=60)
@@ -282,15 +278,10 @@ def header_differences(answer):
     return [f"+ {line}" for line in theirs if line not in ours] + [f"- {line}" for line in ours if line not in theirs]
 
 
-def machine(context, run):
-    u = platform.uname()
-    return f"{context['num_cpus']} cores, {u.system} {u.release} {u.machine}, stages built with {run['compiler']}"
-
-
 def main(out_dir):
     context, run, measured = load(out_dir)
-    with open(os.path.join(HERE, "report.md.in")) as f:
-        parts = re.split(r"^@@ (\w+)\n", f.read(), flags=re.M)  # the report, then fragments, each after "@@ name"
+    # The report, then fragments, each after "@@ name".
+    parts = re.split(r"^@@ (\w+)\n", open(os.path.join(HERE, "report.md.in")).read(), flags=re.M)
     report = Report(context, run, measured, dict(zip(parts[1::2], parts[2::2])))
     quick, n, limit = run["quick"], run["scenario_windows"][0], run["descriptor_limit"]
     emulated = [r["name"] for r in run["rows"] if r["kind"] == "emulated"]
@@ -300,10 +291,10 @@ def main(out_dir):
     # A chart with nothing measured in it (see --benchmark_filter) is left out.
     charts = [chart for kind, chart in (("scenario", "throughput"), ("clients", "clients"), ("idle", "idle"))
               if any(name.startswith(kind + "/") and m.windows for name, m in measured.items())]
-    images = {f"{chart}_chart": report.fragments[chart] if chart in charts else "" for chart in ("throughput", "clients", "idle")}
     text = fill(
         parts[0], run="quick run" if quick else "full run", command="./workshop bench" + " --quick" * quick,
-        date=context["date"][:16].replace("T", " "), machine=machine(context, run),
+        date=context["date"][:16].replace("T", " "), cores=context["num_cpus"],
+        system=f"{platform.system()} {platform.release()} {platform.machine()}", compiler=run["compiler"],
         nginx_version=server[0].rsplit("/", 1)[-1] if server else "not measured",
         descriptor_limit=limit,
         network="a network namespace of its own" if run["own_network"] else
@@ -321,7 +312,9 @@ def main(out_dir):
         first_row=report.first["name"], first_clients=run["scenarios"][1]["clients"],
         check_windows=f"{run['client_check_windows'][0]} × {run['client_check_windows'][1] / 1000:.0f} s", wrk=wrk, ours=ours,
         header_differences="".join(f"    {line}\n" for line in differences) or "    (not measured)\n",
-        costs=report.costs(), cost_requests=run["cost_requests"], **images)
+        costs=report.costs(), cost_requests=run["cost_requests"])
+    for chart in {"throughput", "clients", "idle"} - set(charts):  # its image line and the blank line after it
+        text = re.sub(rf"^!\[.*\]\({chart}\.png\)\n\n", "", text, flags=re.M)
     with open(os.path.join(out_dir, "report.md"), "w") as f:
         f.write(text)
     draw_charts(report, out_dir, charts)

@@ -9,8 +9,10 @@
 #include "support/nginx.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
 #include <thread>
+#include <unistd.h>
 
 namespace bench {
 namespace {
@@ -46,6 +48,19 @@ std::string check_answer(row& r, int port) {
            std::to_string(golden.size()) + "; from byte " + std::to_string(from) + " it sent \"" +
            workshop::visible(answer.bytes.substr(from, 32)) + "\" where the golden response has \"" +
            workshop::visible(golden.substr(from, 32)) + "\"";
+}
+
+// A fresh server that answered GET / rightly, or nullptr and `problem`
+// saying why not.
+std::unique_ptr<workshop::server_process> start_checked(row& r, std::string& problem) {
+    try {
+        auto server = start(r);
+        problem = check_answer(r, server->port());
+        if (problem.empty()) return server;
+    } catch (const std::exception& e) {
+        problem = std::string("did not start: ") + e.what();
+    }
+    return nullptr;
 }
 
 }  // namespace
@@ -92,17 +107,6 @@ std::unique_ptr<workshop::server_process> start(const row& r, const std::vector<
     }
 }
 
-std::unique_ptr<workshop::server_process> start_checked(row& r, std::string& problem) {
-    try {
-        auto server = start(r);
-        problem = check_answer(r, server->port());
-        if (problem.empty()) return server;
-    } catch (const std::exception& e) {
-        problem = std::string("did not start: ") + e.what();
-    }
-    return nullptr;
-}
-
 void check_row(row& r) {
     auto server = start_checked(r, r.problem);
     if (!server) return;
@@ -112,6 +116,14 @@ void check_row(row& r) {
     std::this_thread::sleep_for(100ms);
     auto fresh = workshop::exchange(server->port(), request, 500ms);
     r.concurrent = silent.held() == 1 && fresh.bytes.starts_with("HTTP/1.1 200 ");
+}
+
+std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const std::string& what) {
+    if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K  measuring %s / %s", r.name.c_str(), what.c_str());
+    std::string problem;
+    auto server = start_checked(r, problem);
+    if (!server) state.SkipWithError(problem.c_str());
+    return server;
 }
 
 }  // namespace bench
