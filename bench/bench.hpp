@@ -1,7 +1,6 @@
-// The measuring side of the benchmark, in one header: the rows (rows.cpp),
-// the client (load.cpp), one window and what the kernel counts around it
-// (window.cpp), and the counted costs (costs.cpp). main.cpp hands them to
-// Google Benchmark; report.py renders what it recorded.
+// The measuring side of the benchmark: the rows (rows.cpp), the client
+// (load.cpp), one window (window.cpp) and the counted costs (costs.cpp), which
+// main.cpp hands to Google Benchmark.
 #pragma once
 
 #include "support/client.hpp"
@@ -52,23 +51,21 @@ struct row {
     std::string name, label;           // as the build's list names it, and its short form
     std::vector<std::string> command;  // "{port}" marks the port; else --port N is appended
     kind what = kind::built;
-    // Found by the check before any window: why it cannot be measured,
-    // whether it serves a client while another stays silent, and its answer.
-    std::string problem;
+    // Found by the check before any window: why it cannot be measured, its
+    // answer, and whether it serves a client while another stays silent.
+    std::string problem, answer;
     bool concurrent = false;
-    std::string answer;
 };
 
 // The build's rows (its servers.txt), then each --with NAME=COMMAND
 // (std::invalid_argument when malformed), then nginx.
 std::vector<row> read_rows(const std::vector<std::string>& added);
+// Starts the row once: its answer, and whether it serves concurrently.
+void check_row(row& r);
 
 // Starts a row's server on a free port, behind `wrapper` (strace, valgrind),
 // and waits until it accepts. Throws std::runtime_error.
 std::unique_ptr<workshop::server_process> start(const row& r, const std::vector<std::string>& wrapper = {});
-
-// Starts the row once: its answer, and whether it serves concurrently.
-void check_row(row& r);
 
 // A window's fresh server that answered GET / rightly (nginx: its status
 // line, Content-Type and body), or nullptr after SkipWithError saying why

@@ -1,9 +1,8 @@
-// Measuring, counted rather than timed: what one request costs a server.
-// System calls (strace -f -c) and user-space instructions (valgrind's
-// callgrind), over every thread of the server and any program it execs. Each
-// tool runs the server twice, for no request and for N, and the cost is the
-// difference over N, so start-up and shutdown cancel out. And the client
-// check: wrk, an independent client, and ours in turns against one server.
+// Measuring, counted rather than timed: what one request costs a server in
+// system calls (strace) and user-space instructions (callgrind), every thread
+// and exec'd program included: each tool runs the server for no request and
+// for N, and the cost is the difference over N, so start-up and shutdown
+// cancel out. And the client check: wrk and ours in turns against one server.
 #include "bench.hpp"
 
 #include <algorithm>
@@ -17,12 +16,11 @@
 namespace bench {
 namespace {
 
-// The counts in the files a tool wrote, one per process: the "calls" column
-// of the "total" line of strace -c, callgrind's "summary:" line.
-std::optional<double> counted(const std::filesystem::path& dir, const std::string& prefix) {
+// The counts in the files a tool wrote in `dir`, one per process: the
+// "calls" column of the "total" line of strace -c, callgrind's "summary:" line.
+std::optional<double> counted(const std::filesystem::path& dir) {
     std::optional<double> total;
     for (const auto& file : std::filesystem::directory_iterator(dir)) {
-        if (!file.path().filename().string().starts_with(prefix)) continue;
         std::ifstream in(file.path());
         for (std::string line, percent, seconds, usecs_per_call, calls; std::getline(in, line);) {
             if (line.starts_with("summary: ")) total = total.value_or(0) + std::stod(line.substr(9));
@@ -48,8 +46,8 @@ bool one_request(int port) {
            workshop::send_all(fd.get(), request) && !workshop::read_to_end(fd.get()).bytes.empty();
 }
 
-// What one request costs under `tool`, whose words name the files it
-// writes with "{out}", their prefix: the server runs under it for no request,
+// What one request costs under `tool`, whose words name the directory of the
+// files it writes "{out}": the server runs under it for no request,
 // then for `requests` one after another, and is stopped with SIGTERM.
 // Throws std::runtime_error when it does not stop.
 std::optional<double> per_request(const row& r, int requests, const std::filesystem::path& dir,
@@ -57,11 +55,11 @@ std::optional<double> per_request(const row& r, int requests, const std::filesys
     std::optional<double> count[2];
     std::string tool_name = std::filesystem::path(tool[0]).filename().string();
     for (int run : {0, 1}) {
-        std::string prefix = r.name + "-" + tool_name + "-" + std::to_string(run * requests) + ".";
-        for (const auto& file : std::filesystem::directory_iterator(dir))
-            if (file.path().filename().string().starts_with(prefix)) std::filesystem::remove(file);
+        auto out = dir / (r.name + "-" + tool_name + "-" + std::to_string(run * requests));
+        std::filesystem::remove_all(out);
+        std::filesystem::create_directories(out);
         std::vector<std::string> command;
-        for (const auto& word : tool) command.push_back(workshop::replace_all(word, "{out}", (dir / prefix).string()));
+        for (const auto& word : tool) command.push_back(workshop::replace_all(word, "{out}", out.string()));
         auto server = start(r, command);
         for (int i = 0; i < run * requests; ++i)
             if (!one_request(server->port())) return std::nullopt;
@@ -73,7 +71,7 @@ std::optional<double> per_request(const row& r, int requests, const std::filesys
             server->stop(SIGKILL);
             throw std::runtime_error("under " + tool_name + " it did not stop within 2 s of SIGTERM");
         }
-        count[run] = counted(dir, prefix);
+        count[run] = counted(out);
     }
     if (!count[0] || !count[1]) return std::nullopt;
     return (*count[1] - *count[0]) / requests;
@@ -83,7 +81,6 @@ std::optional<double> per_request(const row& r, int requests, const std::filesys
 
 void measure_costs(benchmark::State& state, const row& r, const settings& config) {
     auto dir = config.out_dir / "costs";
-    std::filesystem::create_directories(dir);
     auto strace = workshop::find_program("strace"), valgrind = workshop::find_program("valgrind");
     std::optional<double> syscalls, instructions;
     std::string note = !strace     ? "strace is not installed (a Linux tool)"
@@ -94,22 +91,23 @@ void measure_costs(benchmark::State& state, const row& r, const settings& config
             // thread and child. strace -o ignores SIGTERM by default; -I2
             // lets it end the server and still write the summary.
             if (strace)
-                syscalls = per_request(r, config.cost_requests, dir, {strace->string(), "-c", "-f", "-I2", "-o", "{out}txt"});
+                syscalls = per_request(r, config.cost_requests, dir,
+                                       {strace->string(), "-c", "-f", "-I2", "-o", "{out}/summary"});
             // Callgrind counts every thread and writes its counts even when
             // SIGTERM ends the program; --trace-children follows a command
             // that execs its server (an interpreter's launcher, an emulator's).
             if (valgrind)
                 instructions = per_request(r, config.cost_requests, dir, {valgrind->string(), "--tool=callgrind",
-                                           "--trace-children=yes", "--callgrind-out-file={out}%p"});
+                                           "--trace-children=yes", "--callgrind-out-file={out}/%p"});
         } catch (const std::exception& e) {
             note = std::string("could not run it under a tool: ") + e.what();
         }
     }
     if (note.empty()) note = !syscalls ? "strace wrote no count" : !instructions ? "callgrind wrote no count" : "";
-    state.counters["syscalls_per_req"] = syscalls.value_or(-1);
-    state.counters["instructions_per_req"] = instructions.value_or(-1);  // -1: not counted; the label says why
     std::replace_if(note.begin(), note.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
-    if (!note.empty()) state.SetLabel(note);
+    state.SetLabel(note);
+    state.counters["syscalls_per_req"] = syscalls.value_or(-1);  // -1: not counted; the label says why
+    state.counters["instructions_per_req"] = instructions.value_or(-1);
 }
 
 // wrk's requests per second, or this client's, against a fresh server.
@@ -124,11 +122,10 @@ void check_client(benchmark::State& state, row& r, bool wrk, const settings& con
             rps = run_load(server->port(), clients, seconds, r.answer.size()).requests_per_second();
         } else if (auto program = workshop::find_program("wrk")) {
             int threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, clients);
-            auto result = workshop::run_command(*program, {"-t" + std::to_string(threads), "-c" + std::to_string(clients),
-                                                           "-d" + std::to_string(seconds.count()) + "s", "-H",
-                                                           "Connection: close",
-                                                           "http://127.0.0.1:" + std::to_string(server->port()) + "/"},
-                                                seconds + 30s);
+            std::vector<std::string> args = {"-t" + std::to_string(threads), "-c" + std::to_string(clients),
+                                             "-d" + std::to_string(seconds.count()) + "s", "-H", "Connection: close",
+                                             "http://127.0.0.1:" + std::to_string(server->port()) + "/"};
+            auto result = workshop::run_command(*program, args, seconds + 30s);
             auto at = result.out.find("Requests/sec:");
             if (result.exit_code == 0 && at != std::string::npos) rps = std::stod(result.out.substr(at + 13));
         }

@@ -1,15 +1,12 @@
-// Measuring: the client. Connection-per-request load over loopback: each
-// client connects, sends one request that says "Connection: close", reads the
-// whole response, closes, and starts again until the window ends. Nothing
-// waits past the window: a server that stops answering shows up as
-// unfinished requests. Also the silent connections that are held open.
+// Measuring: the client, a connection per request, nothing waiting past the
+// window (a server that stops answering shows up as unfinished requests);
+// and the silent connections that are held open.
 #include "bench.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -44,13 +41,11 @@ bool connect_by(int fd, int port, clock::time_point deadline) {
 }
 
 // Did the server's full accept queue drop a packet of this connection, as
-// our side can tell? On loopback nothing else is lost, and the kernel
-// answers in microseconds, so a SYN or a request we resent was dropped, and
-// so was a SYN still unanswered after 100 ms when the window closed (its
-// resend was due after a second). A request still unacknowledged when the
-// window closed on it means the server's kernel dropped the handshake's
-// last ACK and made no connection of it. (Stage 01 closes without reading
-// the request, so a finished request may stay unacknowledged: no drop.)
+// our side can tell? On loopback nothing else is lost: a SYN or request we
+// resent was dropped, so was a SYN unanswered after 100 ms (its resend is due
+// after a second), and a request unacknowledged when the window closed on it
+// means the handshake's last ACK was dropped. (Stage 01 closes without
+// reading, so a finished request may stay unacknowledged: no drop.)
 #if defined(__linux__)
 bool saw_drop(int fd, clock::duration waited, bool window_closed) {
     tcp_info info{};

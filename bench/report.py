@@ -75,6 +75,9 @@ class Windows:
     def sum(self, counter): return sum(self.values(counter))
     def stalled(self): return self.max("req_per_s") == 0
     def counted(self, counter): return self.min(counter) >= 0  # -1: not counted here
+    def with_range(self, counter, fmt):  # the median, and min–max where there are several windows
+        spread = f" ({fmt(self.min(counter))}–{fmt(self.max(counter))})" if len(self.windows) > 1 else ""
+        return fmt(self.median(counter)) + spread
 
 
 def load(out_dir):
@@ -102,11 +105,6 @@ def ms(us): return fixed(us / 1000, 3 if us < 1e3 else 2 if us < 1e4 else 1 if u
 def windows(w): return f"the median of {w[0]} windows of {w[1] / 1000:.2f} s" if w[0] > 1 else f"1 window of {w[1] / 1000:.2f} s"
 def fill(text, **values): return string.Template(text).substitute({k: str(v) for k, v in values.items()})
 def table_rows(rows): return "".join("| " + " | ".join(str(c).replace("|", "/") for c in r) + " |\n" for r in rows)
-
-
-def with_range(m, counter, fmt):
-    spread = f" ({fmt(m.min(counter))}–{fmt(m.max(counter))})" if len(m.windows) > 1 else ""
-    return fmt(m.median(counter)) + spread
 
 
 class Report:
@@ -147,7 +145,7 @@ class Report:
         segments = self.run["own_network"] and m.counted("segs_per_req")
         return [row["name"]] + cells + [
             retried, fixed(m.median("segs_per_req"), 2) if segments else "-",
-            with_range(m, "cpu_us_per_req", lambda v: fixed(v, 1)) if m.counted("cpu_us_per_req") else "-",
+            m.with_range("cpu_us_per_req", lambda v: fixed(v, 1)) if m.counted("cpu_us_per_req") else "-",
             "; ".join(notes)]
 
     def scenario_tables(self):
@@ -210,28 +208,23 @@ class Report:
                 ([f"{thousands(m.sum('retried'))} retried"] if m.sum("retried") else [])
         fresh = ("503" if m.sum("fresh_503") else "no answer" if m.max("fresh_answered") == 0 else
                  f"no answer in some windows; at most {ms(m.max('fresh_p50_us'))}" if m.min("fresh_answered") == 0 else
-                 with_range(m, "fresh_p50_us", ms))
+                 m.with_range("fresh_p50_us", ms))
         none, memory = self.get(f"idle/{row['name']}/0"), m.counted("rss_bytes")
-        per = with_range(m, "rss_per_held", thousands) if memory and count and m.counted("rss_per_held") else "-"
+        per = m.with_range("rss_per_held", thousands) if memory and count and m.counted("rss_per_held") else "-"
         vs = fixed(m.median("req_per_s") / none.median("req_per_s"), 2) if none and none.median("req_per_s") else "-"
         return [row["name"], thousands(count), fixed(m.median("rss_bytes") / 2**20, 1) if memory else "-", per, fresh,
-                with_range(m, "req_per_s", thousands), vs, "; ".join(notes)]
+                m.with_range("req_per_s", thousands), vs, "; ".join(notes)]
 
     def client_check(self):
         """wrk's and this client's best figure, or why not measured."""
         names = [f"client-check/{who}/{self.first['name']}" for who in ("wrk", "this-client")]
         return [thousands(m.max("req_per_s")) if (m := self.get(n)) else self.why_not(self.first, n) for n in names]
 
-    def costs(self):
-        lines = []
-        for row in (r for r in self.rows if r["kind"] in ("built", "added")):
-            if not (m := self.get(name := f"cost/{row['name']}")):
-                lines.append([row["name"], "-", "-", self.why_not(row, name)])
-                continue
-            cell = lambda counter, fmt: fmt(m.median(counter)) if m.counted(counter) else "-"
-            lines.append([row["name"], cell("syscalls_per_req", lambda v: fixed(v, 1)),
-                          cell("instructions_per_req", thousands), m.label])
-        return table_rows(lines)
+    def cost_row(self, row):
+        if not (m := self.get(name := f"cost/{row['name']}")):
+            return [row["name"], "-", "-", self.why_not(row, name)]
+        cell = lambda counter, fmt: fmt(m.median(counter)) if m.counted(counter) else "-"
+        return [row["name"], cell("syscalls_per_req", lambda v: fixed(v, 1)), cell("instructions_per_req", thousands), m.label]
 
 
 def draw_charts(report, out_dir, charts):
@@ -283,7 +276,7 @@ def main(out_dir):
     # The report, then fragments, each after "@@ name".
     parts = re.split(r"^@@ (\w+)\n", open(os.path.join(HERE, "report.md.in")).read(), flags=re.M)
     report = Report(context, run, measured, dict(zip(parts[1::2], parts[2::2])))
-    quick, n, limit = run["quick"], run["scenario_windows"][0], run["descriptor_limit"]
+    quick, n = run["quick"], run["scenario_windows"][0]
     emulated = [r["name"] for r in run["rows"] if r["kind"] == "emulated"]
     differences = header_differences(report.nginx["answer"]) if report.nginx["answer"] else []
     server = [line for line in differences if line.startswith("+ Server: ")]
@@ -295,8 +288,7 @@ def main(out_dir):
         parts[0], run="quick run" if quick else "full run", command="./workshop bench" + " --quick" * quick,
         date=context["date"][:16].replace("T", " "), cores=context["num_cpus"],
         system=f"{platform.system()} {platform.release()} {platform.machine()}", compiler=run["compiler"],
-        nginx_version=server[0].rsplit("/", 1)[-1] if server else "not measured",
-        descriptor_limit=limit,
+        nginx_version=server[0].rsplit("/", 1)[-1] if server else "not measured", descriptor_limit=run["descriptor_limit"],
         network="a network namespace of its own" if run["own_network"] else
                 "the machine's network namespace (so TCP segments are not counted, and the kernel's drops are every program's)",
         scenario_windows=n, scenario_seconds=fixed(run["scenario_windows"][1] / 1000, 2),
@@ -312,7 +304,8 @@ def main(out_dir):
         first_row=report.first["name"], first_clients=run["scenarios"][1]["clients"],
         check_windows=f"{run['client_check_windows'][0]} × {run['client_check_windows'][1] / 1000:.0f} s", wrk=wrk, ours=ours,
         header_differences="".join(f"    {line}\n" for line in differences) or "    (not measured)\n",
-        costs=report.costs(), cost_requests=run["cost_requests"])
+        costs=table_rows(report.cost_row(r) for r in report.rows if r["kind"] in ("built", "added")),
+        cost_requests=run["cost_requests"])
     for chart in {"throughput", "clients", "idle"} - set(charts):  # its image line and the blank line after it
         text = re.sub(rf"^!\[.*\]\({chart}\.png\)\n\n", "", text, flags=re.M)
     with open(os.path.join(out_dir, "report.md"), "w") as f:

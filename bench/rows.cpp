@@ -1,8 +1,6 @@
-// Measuring: the rows. The build's servers, in the order of its list of
-// stages, then any server added with --with, then nginx as the reference;
-// how each starts, and the check that comes before any measuring: does it
-// answer GET / with the golden response, and does it serve a client while
-// another stays silent (the rows that do take the idle sweep)?
+// Measuring: the rows (the build's servers, any added with --with, nginx),
+// how each starts, and the check before any measuring: does it answer GET /
+// with the golden response, and serve a client while another stays silent?
 #include "bench.hpp"
 
 #include "support/golden.hpp"

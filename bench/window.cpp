@@ -1,9 +1,7 @@
-// Measuring: one window, and what the kernel counts around it. Every window
-// starts a fresh server (start_window), loads it, and hands Google
-// Benchmark its figures as counters, the kernel's among them: the listen
-// queues' drops, the TCP segments sent, and the server's resident memory and
-// CPU time, its children's included (nginx's workers). Those are Linux's;
-// elsewhere they read -1 and their column shows "-".
+// Measuring: one window on a fresh server, its figures as Google Benchmark's
+// counters, the kernel's among them: listen queue drops, TCP segments sent,
+// and the resident memory and CPU time of the server and its children (nginx's
+// workers). Those are Linux's; elsewhere they read -1 and show "-".
 #include "bench.hpp"
 
 #include <cstring>
