@@ -1,7 +1,7 @@
 # The report's three charts, from the TSV files report.py writes beside them
 # ("?" where nothing was measured). report.py sets, with gnuplot -e: `dir`,
-# `charts` (those to draw), `servers` (how many rows), `load` (the idle
-# sweep's clients) and the subtitles `scenarios`, `sweep` and `idle`.
+# `charts` (those to draw), `servers` (how many rows), `bars` (scenarios),
+# `load` (the idle sweep's clients) and the subtitles `scenarios`, `sweep`, `idle`.
 
 # pngcairo draws smoother text; a gnuplot built without cairo has only png.
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 1200,620 font "sans,11" } else { set terminal png size 1200,620 }
@@ -22,9 +22,10 @@ if (strstrt(charts, "throughput") > 0) {
     set style histogram clustered gap 1
     set style fill solid 0.9 border -1
     label(v) = v == 0 ? "stalled" : v >= 1000 ? sprintf("%.1fk", v / 1000) : sprintf("%.0f", v)
-    # A group is a gap and three bars wide: the bars' centres are at -1/4, 0 and +1/4 of it.
-    plot for [i=2:4] dir."/throughput.tsv" using i:xtic(1), \
-         for [i=0:2] '' using ($0 + (i - 1) * 0.25):i + 2:(label(column(i + 2))) with labels offset 0,0.7 font ",9" notitle
+    # A group is a gap and `bars` bars wide: bar i's centre is (i - (bars - 1) / 2) / (bars + 1) from its middle.
+    plot for [i=2:bars + 1] dir."/throughput.tsv" using i:xtic(1), \
+         for [i=0:bars - 1] '' using ($0 + (i - (bars - 1) / 2.0) / (bars + 1)):i + 2:(label(column(i + 2))) \
+             with labels offset 0,0.7 font ",9" notitle
 }
 
 # Requests per second against concurrent clients, a line per server.

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The benchmark's smoke test (ctest -L bench): a quick run, then what it
 wrote, never a speed: report.md's every table with a row for every server of
-the build and nginx, and three PNG charts it shows.
+the build and nginx, nginx's header lines, and three PNG charts it shows.
 
     check_report.py HTTP_BENCH SERVERS_FILE OUT_DIR
 """
@@ -17,8 +17,7 @@ if subprocess.run([bench, "--quick", "--out-dir", out_dir], timeout=85).returnco
 
 report = open(os.path.join(out_dir, "report.md")).read()
 sections = dict(re.findall(r"^## (.*)\n((?:(?!## ).*\n)*)", report, flags=re.M))  # title: text up to the next
-rows = [line.split("\t") for line in open(servers_file).read().splitlines() if line and not line.startswith("#")]
-built = [name for name, _, _ in rows]
+built = [line.split("\t")[0] for line in open(servers_file).read().splitlines() if line and not line.startswith("#")]
 described = json.load(open(os.path.join(out_dir, "run.json")))["rows"]
 native = [r["name"] for r in described if r["kind"] != "emulated" and r["name"] in built] + ["nginx"]
 concurrent = [r["name"] for r in described if r["concurrent"]]
@@ -40,7 +39,8 @@ for title in ("one client", "32 clients", "32 clients + 16 stalled"):
 expect("How throughput grows with clients", "| server | 1 | 4 | 16 | 64 | 256 |", *[f"| {s} |" for s in native])
 expect("What idle connections cost", *[f"| {s} | {held} |" for s in concurrent for held in ("0", "1,000", "10,000")])
 expect("Is the client what is measured?", "| wrk |", "| this benchmark |")
+expect("nginx's answer against the golden response", "    + Server: nginx/")
 expect("Cost per request", *[f"| {s} |" for s in native[:-1]])
 if missing:
     sys.exit("report.md: " + "\n".join(missing))
-print(f"report.md: {len(built) + 1} rows in each scenario, the comparisons, both sweeps, the client check, the costs; 3 PNG charts")
+print(f"report.md: {len(built) + 1} rows a scenario, the comparisons, both sweeps, the client check, nginx's headers, the costs; 3 charts")

@@ -72,10 +72,7 @@ void one_request(int port, std::size_t response_size, clock::time_point end, loa
     if (connected && workshop::send_all(fd.get(), request)) {
         char buffer[4096];
         while (got < response_size) {
-            if (!wait_for(fd.get(), POLLIN, end)) {
-                unfinished = true;
-                break;
-            }
+            if ((unfinished = !wait_for(fd.get(), POLLIN, end))) break;
             ssize_t n = ::recv(fd.get(), buffer, sizeof buffer, 0);
             if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
             if (n <= 0) break;  // the server ended the connection (a reset from 01 is normal)

@@ -56,9 +56,7 @@ def verdict(a, b, higher_is_faster):
     (('no difference shown', 0.1), 0.1, 0.007936507936507936)
     """
     p, a_higher = mann_whitney(a, b)
-    if p >= ALPHA:
-        return "no difference shown", p
-    return ("faster" if a_higher == higher_is_faster else "slower"), p
+    return ("no difference shown" if p >= ALPHA else "faster" if a_higher == higher_is_faster else "slower"), p
 
 
 # --- what the run recorded ---
@@ -136,10 +134,8 @@ class Report:
                      ms(m.median("p50_us")), ms(m.median("p99_us")), ms(m.median("p999_us")), ms(m.max("max_us"))]
             notes += ["stalled in some windows"] if m.min("answered") == 0 else []
             notes += [f"{thousands(m.sum('failed'))} failed requests"] if m.sum("failed") else []
-        if m.sum("retried"):
-            notes.append("accept queue overflowed: a dropped connection waits a second for the client's resend")
-        if m.min("stalled") != s["stalled"]:
-            notes.append(f"only {thousands(m.min('stalled'))} stalled connections held")
+        notes += ["accept queue overflowed: a dropped connection waits a second for the client's resend"] if m.sum("retried") else []
+        notes += [f"only {thousands(m.min('stalled'))} stalled connections held"] if m.min("stalled") != s["stalled"] else []
         # Without the kernel's counter (macOS), the client cannot tell drops either.
         retried = f"{thousands(m.sum('retried'))} ({thousands(m.sum('overflows'))})" if m.counted("overflows") else "-"
         segments = self.run["own_network"] and m.counted("segs_per_req")
@@ -157,10 +153,9 @@ class Report:
         if min(va + vb) < 0:
             return ["-"] * 4  # not counted here
         said, p = verdict(va, vb, higher_is_faster)
-        if min(vb) == 0:
-            return ["-", "-", said, fixed(p, 3)]
-        return [fixed(statistics.median(va) / statistics.median(vb), 2),
-                f"{fixed(min(va) / max(vb), 2)}–{fixed(max(va) / min(vb), 2)}", said, fixed(p, 3)]
+        ratios = ["-", "-"] if min(vb) == 0 else [fixed(a.median(counter) / b.median(counter), 2),
+                                                  f"{fixed(min(va) / max(vb), 2)}–{fixed(max(va) / min(vb), 2)}"]
+        return ratios + [said, fixed(p, 3)]
 
     def comparisons(self):
         """Each row of the build or added against the one before it (emulated
@@ -249,7 +244,8 @@ def draw_charts(report, out_dir, charts):
     sweep("idle_memory", "idle", report.idle_rows, run["held_counts"], "rss_bytes", 2**20)
     kind = "quick" if run["quick"] else "full"
     subtitle = lambda key: f"{report.context['num_cpus']} cores, loopback, {kind} run: {windows(run[key])}"
-    settings = {"dir": out_dir, "charts": " ".join(charts), "servers": len(rows), "load": run["held_load_clients"],
+    settings = {"dir": out_dir, "charts": " ".join(charts), "servers": len(rows), "bars": len(run["scenarios"]),
+                "load": run["held_load_clients"],
                 "scenarios": subtitle("scenario_windows"), "sweep": subtitle("clients_windows"), "idle": subtitle("idle_windows")}
     for png in (os.path.join(out_dir, chart + ".png") for chart in ("throughput", "clients", "idle")):
         if os.path.exists(png): os.remove(png)
