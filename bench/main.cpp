@@ -1,10 +1,9 @@
 // http_bench: every server of the build, any added with --with, and nginx,
-// under connection-per-request load over loopback. Each measurement is a
-// Google Benchmark whose repetitions are its windows, all run in one random
-// order: the scenarios, the sweeps over clients and idle connections, the
-// counted cost per request, and the client check. Google Benchmark prints its
-// table and writes results.json, beside run.json, the run's description;
-// report.py renders report.md and the charts from them.
+// under connection-per-request load over loopback. Each measurement (a
+// scenario, a sweep's point, a cost, the client check) is a Google Benchmark
+// whose repetitions are its windows, all run in one random order. Google
+// Benchmark prints its table and writes results.json; run.json beside it
+// describes the run; report.py renders report.md and the charts from both.
 //
 //   ./workshop bench [--quick] [--with NAME=COMMAND]...    (or build/bench/http_bench)
 #include "bench.hpp"
@@ -30,11 +29,9 @@ constexpr const char* usage =
     "  --out-dir DIR        where results.json, report.md and the charts go (" BENCH_OUT_DIR ")\n"
     "Google Benchmark's own flags work too, e.g. --benchmark_filter=nginx.\n";
 
-// Google Benchmark's console table (its own JSON reporter writes
-// results.json): each benchmark's aggregates, or its one window, held until
-// Finalize, which comes after the last, and printed in the order they were
-// registered rather than the random order they ran in, so that each kind of
-// measurement forms one table.
+// Google Benchmark's console table, its runs held until Finalize (after the
+// last) and printed in the order they were registered rather than the random
+// order they ran in, so that each kind of measurement forms one table.
 class grouped_console : public benchmark::ConsoleReporter {
 public:
     grouped_console()

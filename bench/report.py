@@ -6,7 +6,7 @@ here, the words around them are report.md.in's, the charts gnuplot's (charts.gp)
 
     python3 bench/report.py build/bench
 """
-import json, math, os, platform, re, statistics, string, subprocess, sys
+import json, math, os, platform, re, shutil, string, subprocess, sys
 from itertools import combinations
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -63,11 +63,12 @@ def verdict(a, b, higher_is_faster):
 
 class Windows:
     """One measurement's windows (Google Benchmark's repetitions), errors and
-    aggregates (Google Benchmark's, by name: "cv", where there are windows enough)."""
+    aggregates (Google Benchmark's, by name: "median", "cv", where there are two windows or more)."""
     def __init__(self):
         self.windows, self.errors, self.aggregates, self.label = [], [], {}, ""
     def values(self, counter): return [w[counter] for w in self.windows]
-    def median(self, counter): return statistics.median(self.values(counter))
+    def median(self, counter):  # Google Benchmark's median aggregate; a lone window is its own
+        return self.aggregates["median"][counter] if "median" in self.aggregates else self.windows[0][counter]
     def min(self, counter): return min(self.values(counter))
     def max(self, counter): return max(self.values(counter))
     def sum(self, counter): return sum(self.values(counter))
@@ -249,13 +250,11 @@ def draw_charts(report, out_dir, charts):
                 "scenarios": subtitle("scenario_windows"), "sweep": subtitle("clients_windows"), "idle": subtitle("idle_windows")}
     for png in (os.path.join(out_dir, chart + ".png") for chart in ("throughput", "clients", "idle")):
         if os.path.exists(png): os.remove(png)
-    try:
-        drawn = subprocess.run(["gnuplot", "-e", "; ".join(f"{k}={v!r}" for k, v in settings.items()),
-                                os.path.join(HERE, "charts.gp")], stdout=subprocess.DEVNULL, timeout=60)
-        if drawn.returncode != 0:
-            print("gnuplot failed: some charts are missing", file=sys.stderr)
-    except FileNotFoundError:
-        print("gnuplot is not installed: no charts (./workshop bench installs it)", file=sys.stderr)
+    if not shutil.which("gnuplot"):
+        return print("gnuplot is not installed: no charts (./workshop bench installs it)", file=sys.stderr)
+    if subprocess.run(["gnuplot", "-e", "; ".join(f"{k}={v!r}" for k, v in settings.items()),
+                       os.path.join(HERE, "charts.gp")], stdout=subprocess.DEVNULL, timeout=60).returncode != 0:
+        print("gnuplot failed: some charts are missing", file=sys.stderr)
 
 
 def header_differences(answer):
