@@ -48,14 +48,13 @@ if (strstrt(charts, "idle") > 0) {
     @common
     set output dir."/idle.png"
     stats dir."/idle_rps.tsv" skip 1 nooutput
-    columns = STATS_columns
     set multiplot layout 1,2 title "Idle connections held open\n".idle
     set xlabel "silent connections held"
     set offsets graph 0.03, graph 0.03, 0, 0
     set title sprintf("requests per second, %d clients (a 503 counts as none)", load)
-    plot for [i=2:columns] dir."/idle_rps.tsv" using 1:i:xtic(1) @lines
+    plot for [i=2:STATS_columns] dir."/idle_rps.tsv" using 1:i:xtic(1) @lines
     set title "resident memory, MiB (lower is better)"
     set format y "%.0f"
-    plot for [i=2:columns] dir."/idle_memory.tsv" using 1:i:xtic(1) @lines
+    plot for [i=2:STATS_columns] dir."/idle_memory.tsv" using 1:i:xtic(1) @lines
     unset multiplot
 }

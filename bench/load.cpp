@@ -27,9 +27,8 @@ bool wait_for(int fd, short events, clock::time_point deadline) {
     }
 }
 
-// Connects fd to 127.0.0.1:port, waiting no longer than the deadline: a
-// server whose accept queue is full makes the kernel drop our SYN, and a
-// blocking connect would then wait out its retries for minutes.
+// Connects fd to 127.0.0.1:port by the deadline: when a full accept queue
+// drops our SYN, a blocking connect would wait out its retries for minutes.
 bool connect_by(int fd, int port, clock::time_point deadline) {
     ::fcntl(fd, F_SETFL, O_NONBLOCK);
     sockaddr_in addr = workshop::loopback(port);
@@ -82,9 +81,7 @@ void one_request(int port, std::size_t response_size, clock::time_point end, loa
     }
     auto finished = clock::now();
     t.retried += saw_drop(fd.get(), finished - start, unfinished);
-    // A reset rather than a FIN: neither side keeps a TIME_WAIT entry, so
-    // hundreds of thousands of connections do not use up the ports.
-    workshop::reset_connection(std::move(fd));
+    workshop::reset_connection(std::move(fd));  // no TIME_WAIT: a window's connections would use up the ports
     std::string_view line(status);
     if (unfinished) {
         ++t.unfinished;
@@ -108,8 +105,7 @@ load_result run_load(int port, int clients, std::chrono::milliseconds window, st
     std::vector<load_result> each(static_cast<std::size_t>(clients));
     auto start = clock::now();
     auto end = start + window;
-    // One thread per client, each a plain blocking loop, requests back to
-    // back: simple to read, and on loopback as fast as an event loop.
+    // A thread per client, requests back to back: on loopback as fast as an event loop.
     std::vector<std::thread> threads;
     for (auto& t : each)
         threads.emplace_back([=, &t] { while (clock::now() < end) one_request(port, response_size, end, t); });
@@ -126,8 +122,7 @@ load_result run_load(int port, int clients, std::chrono::milliseconds window, st
 }
 
 stalled_clients::stalled_clients(int port, int count, std::chrono::milliseconds limit) {
-    // workshop::connect_to marks them close-on-exec: the rows' checks start
-    // servers at the same time, which must not inherit them.
+    // Close-on-exec (connect_to): servers the checks start meanwhile must not inherit them.
     auto deadline = clock::now() + limit;
     for (auto left = limit; fds_.size() < std::size_t(count) && left.count() > 0;
          left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()))

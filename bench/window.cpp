@@ -1,7 +1,6 @@
-// Measuring: one window on a fresh server, its figures as Google Benchmark's
-// counters, the kernel's among them: listen queue drops, TCP segments sent,
-// and the resident memory and CPU time of the server and its children (nginx's
-// workers). Those are Linux's; elsewhere they read -1 and show "-".
+// Measuring: one window on a fresh server, its figures as counters, the
+// kernel's among them (listen queue drops, TCP segments, the memory and CPU
+// time of the server and its children): Linux's; elsewhere -1, shown "-".
 #include "bench.hpp"
 
 #include <cstring>
@@ -67,13 +66,11 @@ void load_window(benchmark::State& state, const row& r, const workshop::server_p
     double sent = difference(kernel_counter("Tcp", "OutSegs"), segments);
     double answered = static_cast<double>(load.completed);
     state.counters.insert({
-        {"req_per_s", load.requests_per_second()}, {"answered", answered},
-        {"p50_us", load.percentile_us(50)}, {"p99_us", load.percentile_us(99)},
-        {"p999_us", load.percentile_us(99.9)}, {"max_us", load.percentile_us(100)},
+        {"req_per_s", load.requests_per_second()}, {"answered", answered}, {"p50_us", load.percentile_us(50)},
+        {"p99_us", load.percentile_us(99)}, {"p999_us", load.percentile_us(99.9)}, {"max_us", load.percentile_us(100)},
         {"cpu_us_per_req", cpu_used >= 0 && answered > 0 ? cpu_used * 1e6 / answered : -1},
         {"segs_per_req", sent >= 0 && answered > 0 ? sent / answered : -1},
-        {"failed", double(load.failed)}, {"got_503", double(load.unavailable)},
-        {"unfinished", double(load.unfinished)}, {"retried", double(load.retried)},
+        {"failed", load.failed}, {"got_503", load.unavailable}, {"unfinished", load.unfinished}, {"retried", load.retried},
         {"overflows", difference(kernel_counter("TcpExt", "ListenOverflows"), overflows)},
     });
 }
@@ -91,7 +88,8 @@ bool enter_own_network_namespace() {
     std::strncpy(lo.ifr_name, "lo", IFNAMSIZ - 1);
     bool known = ::ioctl(fd.get(), SIOCGIFFLAGS, &lo) == 0;
     lo.ifr_flags |= IFF_UP;
-    if (!known || ::ioctl(fd.get(), SIOCSIFFLAGS, &lo) != 0) throw std::runtime_error("in a network namespace of its own, loopback would not come up");
+    if (!known || ::ioctl(fd.get(), SIOCSIFFLAGS, &lo) != 0)
+        throw std::runtime_error("in a network namespace of its own, loopback would not come up");
     return true;
 #else
     return false;
@@ -125,9 +123,8 @@ void measure_held(benchmark::State& state, row& r, int count, const settings& co
     load_result fresh = run_load(server->port(), 1, config.idle.length / 2, r.answer.size());
     load_window(state, r, *server, held_load_clients, config.idle.length);
     state.counters.insert({
-        {"silent_opened", idle.opened()}, {"silent_held", held},
-        {"fresh_p50_us", fresh.percentile_us(50)}, {"fresh_answered", double(fresh.completed)},
-        {"fresh_503", double(fresh.unavailable)}, {"rss_bytes", after ? *after * 1024 : -1},
+        {"silent_opened", idle.opened()}, {"silent_held", held}, {"fresh_p50_us", fresh.percentile_us(50)},
+        {"fresh_answered", fresh.completed}, {"fresh_503", fresh.unavailable}, {"rss_bytes", after ? *after * 1024 : -1},
         {"rss_per_held", before && after && held > 0 ? (*after - *before) * 1024 / held : -1},
     });
 }
