@@ -67,9 +67,8 @@ void check_row(row& r);
 // and waits until it accepts. Throws std::runtime_error.
 std::unique_ptr<workshop::server_process> start(const row& r, const std::vector<std::string>& wrapper = {});
 
-// A window's fresh server that answered GET / rightly (nginx: its status
-// line, Content-Type and body), or nullptr after SkipWithError saying why
-// not. On a terminal, a status line says which window runs.
+// A window's fresh server that answered GET / rightly, or nullptr after
+// SkipWithError saying why not; on a terminal, a status line names the window.
 std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const std::string& what);
 
 // --- the client (load.cpp) ---
@@ -82,15 +81,11 @@ struct load_result {
     std::uint64_t unavailable = 0;  // of those: answered "503 Service Unavailable"
     std::uint64_t unfinished = 0;   // still waiting when the window closed
     std::uint64_t retried = 0;      // connections a full accept queue dropped a packet of
-    double seconds = 0;
     std::vector<float> latencies_us;  // connect to last byte, sorted
-
-    double requests_per_second() const { return seconds > 0 ? completed / seconds : 0; }
     double percentile_us(double p) const;  // 0 when nothing completed
 };
 
-// `clients` clients load 127.0.0.1:port for `window`, each expecting a
-// response of `response_size` bytes.
+// `clients` clients load 127.0.0.1:port for `window`, expecting `response_size` bytes.
 load_result run_load(int port, int clients, std::chrono::milliseconds window, std::size_t response_size);
 
 // Connections that connect and send nothing, held open while this lives: the

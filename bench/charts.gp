@@ -5,12 +5,11 @@
 
 # pngcairo draws smoother text; a gnuplot built without cairo has only png.
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 1200,620 font "sans,11" } else { set terminal png size 1200,620 }
-common = 'set datafile separator "\t"; set datafile missing "?"; set grid; set yrange [0:*]; set format y "%.0s%c"; set key noenhanced; set xtics noenhanced'
+common = 'reset; set datafile separator "\t"; set datafile missing "?"; set grid; set yrange [0:*]; set format y "%.0s%c"; set key noenhanced; set xtics noenhanced'
 lines = 'with linespoints linewidth 2 pointtype 7 title columnheader(i)'
 
 # Requests per second: a group per server, a bar per scenario, its figure above it.
 if (strstrt(charts, "throughput") > 0) {
-    reset
     @common
     set output dir."/throughput.png"
     set title "Requests per second, one connection per request (higher is better)\n".scenarios
@@ -30,7 +29,6 @@ if (strstrt(charts, "throughput") > 0) {
 
 # Requests per second against concurrent clients, a line per server.
 if (strstrt(charts, "clients") > 0) {
-    reset
     @common
     set output dir."/clients.png"
     set title "Requests per second against concurrent clients (higher is better)\n".sweep
@@ -44,7 +42,6 @@ if (strstrt(charts, "clients") > 0) {
 
 # Throughput (left) and resident memory (right) against silent connections held.
 if (strstrt(charts, "idle") > 0) {
-    reset
     @common
     set output dir."/idle.png"
     stats dir."/idle_rps.tsv" skip 1 nooutput

@@ -46,10 +46,9 @@ bool one_request(int port) {
            workshop::send_all(fd.get(), request) && !workshop::read_to_end(fd.get()).bytes.empty();
 }
 
-// What one request costs under `tool`, whose words name the directory of the
-// files it writes "{out}": the server runs under it for no request,
-// then for `requests` one after another, and is stopped with SIGTERM.
-// Throws std::runtime_error when it does not stop.
+// What one request costs under `tool`, whose words name "{out}" the directory
+// it writes to: the server runs under it for no request, then for `requests`
+// one after another, and is stopped with SIGTERM (std::runtime_error if not).
 std::optional<double> per_request(const row& r, int requests, const std::filesystem::path& dir,
                                   std::vector<std::string> tool) {
     std::optional<double> count[2];
@@ -116,10 +115,10 @@ void check_client(benchmark::State& state, row& r, bool wrk, const settings& con
     if (!server) return;
     int clients = scenarios[1].clients;
     auto seconds = std::chrono::duration_cast<std::chrono::seconds>(config.client_check.length);
-    std::optional<double> rps;
+    std::optional<benchmark::Counter> rps;
     for (auto _ : state) {
         if (!wrk) {
-            rps = run_load(server->port(), clients, seconds, r.answer.size()).requests_per_second();
+            rps = {double(run_load(server->port(), clients, seconds, r.answer.size()).completed), benchmark::Counter::kIsRate};
         } else if (auto program = workshop::find_program("wrk")) {
             int threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, clients);
             std::vector<std::string> args = {"-t" + std::to_string(threads), "-c" + std::to_string(clients),

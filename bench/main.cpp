@@ -57,10 +57,9 @@ void add(const std::string& name, const windows& w, Measure measure) {
         ->Unit(benchmark::kMillisecond);
 }
 
-// Every measurement of every row that passed the check, a kind at a time.
-// Not the emulated rows' sweeps or costs: they would take minutes under an
-// emulator, and count the emulator. The client check takes the first row;
-// the report says why not when that failed its check.
+// Every measurement of every row that passed the check, a kind at a time; not
+// the emulated rows' sweeps or costs, which would take minutes and count the
+// emulator. The client check takes the first row.
 void register_all(std::vector<row>& rows, const settings& config) {
     auto measured = [](const row& r) { return r.problem.empty(); };
     auto native = [](const row& r) { return r.problem.empty() && r.what != row::kind::emulated; };

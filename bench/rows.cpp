@@ -48,8 +48,7 @@ std::string check_answer(row& r, int port) {
            workshop::visible(golden.substr(from, 32)) + "\"";
 }
 
-// A fresh server that answered GET / rightly, or nullptr and `problem`
-// saying why not.
+// A fresh server that answered GET / rightly, or nullptr and `problem` why not.
 std::unique_ptr<workshop::server_process> start_checked(row& r, std::string& problem) {
     try {
         auto server = start(r);
