@@ -22,10 +22,9 @@ described = json.load(open(os.path.join(out_dir, "run.json")))["rows"]
 native = [r["name"] for r in described if r["kind"] != "emulated" and r["name"] in built] + ["nginx"]
 concurrent = [r["name"] for r in described if r["concurrent"]]
 missing = [f"only {concurrent} serve concurrently, by the check before measuring"] * (len(concurrent) < 2)
-for chart in ("throughput.png", "clients.png", "idle.png"):
-    path = os.path.join(out_dir, chart)
-    if not os.path.exists(path) or open(path, "rb").read(8) != b"\x89PNG\r\n\x1a\n" or f"]({chart})" not in report:
-        missing.append(f"{path} is not a PNG that report.md shows")
+missing += [f"{out_dir}/{chart} is not a PNG that report.md shows" for chart in ("throughput.png", "clients.png", "idle.png")
+            if not (os.path.exists(png := os.path.join(out_dir, chart)) and open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+                    and f"]({chart})" in report)]
 
 
 def expect(title, *lines):
@@ -43,4 +42,4 @@ expect("nginx's answer against the golden response", "    + Server: nginx/")
 expect("Cost per request", *[f"| {s} |" for s in native[:-1]])
 if missing:
     sys.exit("report.md: " + "\n".join(missing))
-print(f"report.md: {len(built) + 1} rows a scenario, the comparisons, both sweeps, the client check, nginx's headers, the costs; 3 charts")
+print(f"report.md: {len(built) + 1} rows a scenario, comparisons, sweeps, client check, nginx's headers, costs; 3 charts")

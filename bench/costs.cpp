@@ -1,8 +1,6 @@
-// Measuring, counted rather than timed: what one request costs a server in
-// system calls (strace) and user-space instructions (callgrind), every thread
-// and exec'd program included: each tool runs the server for no request and
-// for N, and the cost is the difference over N, so start-up and shutdown
-// cancel out. And the client check: wrk and ours in turns against one server.
+// Measuring, counted rather than timed: one request's system calls (strace)
+// and user-space instructions (callgrind), every thread and exec'd program
+// included. And the client check: wrk and ours in turns against one server.
 #include "bench.hpp"
 
 #include <algorithm>
@@ -31,10 +29,9 @@ std::optional<double> counted(const std::filesystem::path& dir) {
     return total;
 }
 
-// One request, riding on the handshake's last ACK (on a client socket,
-// Linux's TCP_DEFER_ACCEPT holds that ACK back until there is data to carry):
-// no server accepts before its request is there, which now and then would
-// cost it a read and a wait more, so every run counts the same path.
+// One request, riding on the handshake's last ACK (TCP_DEFER_ACCEPT on a client
+// socket holds it back for data): no server accepts before its request is
+// there, which would now and then cost it a read and a wait more.
 bool one_request(int port) {
     workshop::socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
 #if defined(TCP_DEFER_ACCEPT)
@@ -48,7 +45,8 @@ bool one_request(int port) {
 
 // What one request costs under `tool`, whose words name "{out}" the directory
 // it writes to: the server runs under it for no request, then for `requests`
-// one after another, and is stopped with SIGTERM (std::runtime_error if not).
+// one after another, so start-up and shutdown cancel out. Each run ends with
+// SIGTERM (std::runtime_error when it does not).
 std::optional<double> per_request(const row& r, int requests, const std::filesystem::path& dir,
                                   std::vector<std::string> tool) {
     std::optional<double> count[2];
@@ -86,15 +84,13 @@ void measure_costs(benchmark::State& state, const row& r, const settings& config
                        : !valgrind ? "valgrind is not installed (not on macOS)" : "";
     for (auto _ : state) {
         try {
-            // -c counts calls instead of printing them; -f follows every
-            // thread and child. strace -o ignores SIGTERM by default; -I2
-            // lets it end the server and still write the summary.
+            // -c counts, -f follows threads and children; with -o, only -I2
+            // lets SIGTERM end strace and its server, the summary written.
             if (strace)
                 syscalls = per_request(r, config.cost_requests, dir,
                                        {strace->string(), "-c", "-f", "-I2", "-o", "{out}/summary"});
-            // Callgrind counts every thread and writes its counts even when
-            // SIGTERM ends the program; --trace-children follows a command
-            // that execs its server (an interpreter's launcher, an emulator's).
+            // Callgrind counts every thread and writes when SIGTERM ends it;
+            // --trace-children follows a launcher that execs its server.
             if (valgrind)
                 instructions = per_request(r, config.cost_requests, dir, {valgrind->string(), "--tool=callgrind",
                                            "--trace-children=yes", "--callgrind-out-file={out}/%p"});
@@ -118,7 +114,8 @@ void check_client(benchmark::State& state, row& r, bool wrk, const settings& con
     std::optional<benchmark::Counter> rps;
     for (auto _ : state) {
         if (!wrk) {
-            rps = {double(run_load(server->port(), clients, seconds, r.answer.size()).completed), benchmark::Counter::kIsRate};
+            auto load = run_load(server->port(), clients, seconds, r.answer.size());
+            rps = {double(load.completed), benchmark::Counter::kIsRate};  // over the window's real time
         } else if (auto program = workshop::find_program("wrk")) {
             int threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, clients);
             std::vector<std::string> args = {"-t" + std::to_string(threads), "-c" + std::to_string(clients),

@@ -17,7 +17,6 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-// Waits until fd is ready for `events` or the deadline passes.
 bool wait_for(int fd, short events, clock::time_point deadline) {
     for (;;) {
         auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
@@ -39,12 +38,11 @@ bool connect_by(int fd, int port, clock::time_point deadline) {
            ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0;
 }
 
-// Did the server's full accept queue drop a packet of this connection, as
-// our side can tell? On loopback nothing else is lost: a SYN or request we
-// resent was dropped, so was a SYN unanswered after 100 ms (its resend is due
-// after a second), and a request unacknowledged when the window closed on it
-// means the handshake's last ACK was dropped. (Stage 01 closes without
-// reading, so a finished request may stay unacknowledged: no drop.)
+// Did the server's full accept queue drop a packet of this connection? On
+// loopback nothing else is lost: a resent SYN or request was dropped, so was a
+// SYN unanswered after 100 ms, and a request unacknowledged when the window
+// closed on it means the handshake's last ACK was (README: Dropped connections).
+// A finished request may stay unacknowledged: stage 01 closes without reading.
 #if defined(__linux__)
 bool saw_drop(int fd, clock::duration waited, bool window_closed) {
     tcp_info info{};

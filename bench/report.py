@@ -228,8 +228,7 @@ def draw_charts(report, out_dir, charts):
     run, rows = report.run, report.rows
     def median(m, counter, scale=1): return str(m.median(counter) / scale) if m else "?"
     def write(name, header, lines):
-        with open(os.path.join(out_dir, name + ".tsv"), "w") as f:
-            f.write("".join("\t".join(line) + "\n" for line in [header] + lines))
+        open(os.path.join(out_dir, name + ".tsv"), "w").write("".join("\t".join(line) + "\n" for line in [header] + lines))
     def sweep(name, kind, rows, points, counter="req_per_s", scale=1):  # a line per point, a column per row
         write(name, ["x"] + [r["name"] for r in rows],
               [[str(p)] + [median(report.get(f"{kind}/{r['name']}/{p}"), counter, scale) for r in rows] for p in points])

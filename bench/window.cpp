@@ -54,7 +54,6 @@ double difference(std::optional<double> after, std::optional<double> before) {
     return after && before ? *after - *before : -1;  // -1: not available here
 }
 
-// One window of load, its figures as counters.
 void load_window(benchmark::State& state, const row& r, const workshop::server_process& server, int clients,
                  std::chrono::milliseconds length) {
     // /proc/<pid>/stat's CPU times cover every thread, those that have exited included.
@@ -78,9 +77,8 @@ void load_window(benchmark::State& state, const row& r, const workshop::server_p
 
 }  // namespace
 
-// Moves this process, before it starts any thread or child, into a network
-// namespace of its own with its loopback up, so that ListenOverflows and
-// OutSegs count the benchmark's traffic alone. Needs root; false elsewhere.
+// Into a network namespace of our own, loopback up, before any thread or child
+// starts, so ListenOverflows and OutSegs count our traffic alone (needs root).
 bool enter_own_network_namespace() {
 #if defined(__linux__)
     if (::geteuid() != 0 || ::unshare(CLONE_NEWNET) != 0) return false;
