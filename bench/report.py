@@ -109,7 +109,7 @@ def table_rows(rows): return "".join("| " + " | ".join(str(c).replace("|", "/") 
 class Report:
     def __init__(self, context, run, measured, fragments):
         self.context, self.run, self.measured, self.fragments = context, run, measured, fragments
-        self.rows, self.first, self.nginx = run["rows"], run["rows"][0], run["rows"][-1]
+        self.rows, self.nginx = run["rows"], run["rows"][-1]
         self.idle_rows = [r for r in self.rows if r["concurrent"] and r["kind"] != "emulated"]
 
     def get(self, name):
@@ -145,10 +145,6 @@ class Report:
             m.with_range("cpu_us_per_req", lambda v: fixed(v, 1)) if m.counted("cpu_us_per_req") else "-",
             "; ".join(notes)]
 
-    def scenario_tables(self):
-        return "".join(fill(self.fragments["scenario"], title=s["title"], rows=table_rows(self.scenario_row(r, s) for r in self.rows))
-                       for s in self.run["scenarios"])
-
     def compare(self, a, b, counter, higher_is_faster):
         va, vb = a.values(counter), b.values(counter)
         if min(va + vb) < 0:
@@ -167,14 +163,12 @@ class Report:
             for row in (r for r in self.rows if r["kind"] in ("built", "added")):
                 m = self.get(f"scenario/{row['name']}/{s['name']}")
                 for other in (before, self.nginx):
-                    if not (m and other and (o := self.get(f"scenario/{other['name']}/{s['name']}"))):
-                        continue
-                    if m.stalled() or o.stalled():  # nothing answered in any window of one side: nothing to test
-                        lines.append([row["name"], other["name"]] + ["-", "-", (row if m.stalled() else other)["name"] +
-                                                                     " stalled", "-"] * 2)
-                    else:
-                        lines.append([row["name"], other["name"]] + self.compare(m, o, "req_per_s", True) +
-                                     self.compare(m, o, "cpu_us_per_req", False))
+                    if m and other and (o := self.get(f"scenario/{other['name']}/{s['name']}")):
+                        # Nothing answered in any window of one side: nothing to test.
+                        cells = (["-", "-", (row if m.stalled() else other)["name"] + " stalled", "-"] * 2
+                                 if m.stalled() or o.stalled() else
+                                 self.compare(m, o, "req_per_s", True) + self.compare(m, o, "cpu_us_per_req", False))
+                        lines.append([row["name"], other["name"]] + cells)
                 before = row
             out += fill(self.fragments["comparison"], title=s["title"], rows=table_rows(lines) or "| nothing to compare |\n")
         return out
@@ -210,11 +204,6 @@ class Report:
         vs = fixed(m.median("req_per_s") / none.median("req_per_s"), 2) if none and none.median("req_per_s") else "-"
         return [row["name"], thousands(count), fixed(m.median("rss_bytes") / 2**20, 1) if memory else "-", per, fresh,
                 m.with_range("req_per_s", thousands), vs, "; ".join(notes)]
-
-    def client_check(self):
-        """wrk's and this client's best figure, or why not measured."""
-        names = [f"client-check/{who}/{self.first['name']}" for who in ("wrk", "this-client")]
-        return [thousands(m.max("req_per_s")) if (m := self.get(n)) else self.why_not(self.first, n) for n in names]
 
     def cost_row(self, row):
         if not (m := self.get(name := f"cost/{row['name']}")):
@@ -269,12 +258,14 @@ def main(out_dir):
     context, run, measured = load(out_dir)
     # The report, then fragments, each after "@@ name".
     parts = re.split(r"^@@ (\w+)\n", open(os.path.join(HERE, "report.md.in")).read(), flags=re.M)
-    report = Report(context, run, measured, dict(zip(parts[1::2], parts[2::2])))
+    report, rows = Report(context, run, measured, dict(zip(parts[1::2], parts[2::2]))), run["rows"]
     quick, n = run["quick"], run["scenario_windows"][0]
-    emulated = [r["name"] for r in run["rows"] if r["kind"] == "emulated"]
+    emulated = [r["name"] for r in rows if r["kind"] == "emulated"]
     differences = header_differences(report.nginx["answer"]) if report.nginx["answer"] else []
     server = [line for line in differences if line.startswith("+ Server: ")]
-    wrk, ours = report.client_check()
+    # wrk's and this client's best figure, or why not measured.
+    wrk, ours = [thousands(m.max("req_per_s")) if (m := report.get(name)) else report.why_not(rows[0], name)
+                 for name in (f"client-check/{who}/{rows[0]['name']}" for who in ("wrk", "this-client"))]
     # A chart with nothing measured in it (see --benchmark_filter) is left out.
     charts = [chart for kind, chart in (("scenario", "throughput"), ("clients", "clients"), ("idle", "idle"))
               if any(name.startswith(kind + "/") and m.windows for name, m in measured.items())]
@@ -287,7 +278,8 @@ def main(out_dir):
                 "the machine's network namespace (so TCP segments are not counted, and the kernel's drops are every program's)",
         scenario_windows=n, scenario_seconds=fixed(run["scenario_windows"][1] / 1000, 2),
         emulated=f"*emulated* rows ({', '.join(emulated)}) run under an emulator." if emulated else "",
-        scenario_tables=report.scenario_tables(), alpha=ALPHA, smallest_p=fixed(smallest_p(n, n), 3),
+        scenario_tables="".join(fill(report.fragments["scenario"], title=s["title"],
+                                     rows=table_rows(report.scenario_row(r, s) for r in rows)) for s in run["scenarios"]), alpha=ALPHA, smallest_p=fixed(smallest_p(n, n), 3),
         reachable=("so a verdict needs nearly every window of one side above every window of the other."
                    if smallest_p(n, n) < ALPHA else "so every verdict of this run reads *no difference shown*: "
                    "only a full run (`./workshop bench`) has windows enough for one."),
@@ -295,10 +287,10 @@ def main(out_dir):
         concurrent=", ".join(r["name"] for r in report.idle_rows) or "none",
         held_load_clients=run["held_load_clients"], idle_windows=windows(run["idle_windows"]),
         idle_sweep=table_rows(report.idle_row(r, c) for r in report.idle_rows for c in run["held_counts"]),
-        first_row=report.first["name"], first_clients=run["scenarios"][1]["clients"],
+        first_row=rows[0]["name"], first_clients=run["scenarios"][1]["clients"],
         check_windows=f"{run['client_check_windows'][0]} × {run['client_check_windows'][1] / 1000:.0f} s", wrk=wrk, ours=ours,
         header_differences="".join(f"    {line}\n" for line in differences) or "    (not measured)\n",
-        costs=table_rows(report.cost_row(r) for r in report.rows if r["kind"] in ("built", "added")),
+        costs=table_rows(report.cost_row(r) for r in rows if r["kind"] in ("built", "added")),
         cost_requests=run["cost_requests"])
     for chart in {"throughput", "clients", "idle"} - set(charts):  # its image line and the blank line after it
         text = re.sub(rf"^!\[.*\]\({chart}\.png\)\n\n", "", text, flags=re.M)
