@@ -51,8 +51,8 @@ struct row {
     std::string name, label;           // as the build's list names it, and its short form
     std::vector<std::string> command;  // "{port}" marks the port; else --port N is appended
     kind what = kind::built;
-    // Found by the check before any window: why it cannot be measured, its
-    // answer, and whether it serves a client while another stays silent.
+    // By the check before any window: why not measurable, its answer, and
+    // whether it serves a client while another stays silent.
     std::string problem, answer;
     bool concurrent = false;
 };

@@ -1,6 +1,5 @@
-# The report's three charts, from the TSV files report.py writes beside them
-# ("?" where nothing was measured). report.py sets, with gnuplot -e: `dir`,
-# `charts` (those to draw), `servers` (how many rows), `bars` (scenarios),
+# The report's charts, from the TSV files report.py writes ("?": not measured). report.py
+# sets with -e: `dir`, `charts` (those to draw), `servers` (rows), `bars` (scenarios),
 # `load` (the idle sweep's clients) and the subtitles `scenarios`, `sweep`, `idle`.
 
 # pngcairo draws smoother text; a gnuplot built without cairo has only png.

@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
-"""The benchmark's smoke test (ctest -L bench): a quick run, then what it
-wrote, never a speed: report.md's every table with a row for every server of
-the build and nginx, nginx's header lines, and three PNG charts it shows.
+"""The benchmark's smoke test (ctest -L bench): a quick run, then what it wrote,
+never a speed: report.md's every table with a row for every server of the build
+and nginx, nginx's header lines, and the three PNG charts it shows.
 
-    check_report.py HTTP_BENCH SERVERS_FILE OUT_DIR
-"""
+    check_report.py HTTP_BENCH SERVERS_FILE OUT_DIR"""
 import json, os, re, shutil, subprocess, sys
 
 bench, servers_file, out_dir = sys.argv[1:4]

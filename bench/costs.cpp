@@ -43,10 +43,9 @@ bool one_request(int port) {
            workshop::send_all(fd.get(), request) && !workshop::read_to_end(fd.get()).bytes.empty();
 }
 
-// What one request costs under `tool`, whose words name "{out}" the directory
-// it writes to: the server runs under it for no request, then for `requests`
-// one after another, so start-up and shutdown cancel out. Each run ends with
-// SIGTERM (std::runtime_error when it does not).
+// What one request costs under `tool` (writing to the directory its words name
+// "{out}"): the server under it for no request and for `requests`, so start-up
+// and shutdown cancel out; each run ends with SIGTERM (std::runtime_error if not).
 std::optional<double> per_request(const row& r, int requests, const std::filesystem::path& dir,
                                   std::vector<std::string> tool) {
     std::optional<double> count[2];

@@ -1,6 +1,5 @@
-// Measuring: the client, a connection per request, nothing waiting past the
-// window (a server that stops answering shows up as unfinished requests);
-// and the silent connections that are held open.
+// Measuring: the client, a connection per request and nothing waiting past the
+// window (unanswered requests count as unfinished); the silent connections.
 #include "bench.hpp"
 
 #include <algorithm>

@@ -1,9 +1,7 @@
-// http_bench: every server of the build, any added with --with, and nginx,
-// under connection-per-request load over loopback. Each measurement (a
-// scenario, a sweep's point, a cost, the client check) is a Google Benchmark
-// whose repetitions are its windows, all run in one random order. Google
-// Benchmark prints its table and writes results.json; run.json beside it
-// describes the run; report.py renders report.md and the charts from both.
+// http_bench: every server of the build, any added with --with, and nginx, under
+// connection-per-request load over loopback. Each measurement is a Google Benchmark
+// whose repetitions are its windows, all run in one random order; it writes
+// results.json, run.json describes the run, and report.py renders the report.
 //
 //   ./workshop bench [--quick] [--with NAME=COMMAND]...    (or build/bench/http_bench)
 #include "bench.hpp"

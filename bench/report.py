@@ -1,11 +1,8 @@
 #!/usr/bin/env python3
-"""Rendering: report.md and the three charts from results.json, Google
-Benchmark's record of one run of http_bench, and run.json, the run's
-description. The tables and the comparisons' significance test are computed
-here, the words around them are report.md.in's, the charts gnuplot's (charts.gp).
-
-    python3 bench/report.py build/bench
-"""
+"""Rendering: report.md and the three charts from results.json, Google Benchmark's
+record of a run of http_bench, and run.json, the run's description. The tables and
+the comparisons' test are computed here, the words are report.md.in's, the charts
+gnuplot's (charts.gp). Again from the files: python3 bench/report.py build/bench"""
 import json, math, os, platform, re, shutil, string, subprocess, sys
 from itertools import combinations
 
@@ -46,10 +43,8 @@ def verdict(a, b, higher_is_faster):
     (('faster', 0.007936507936507936), ('slower', 0.007936507936507936))
     >>> verdict(slow, fast, higher_is_faster=False)[0]  # CPU time per request: less is faster
     'faster'
-    >>> verdict([12, 10, 14, 11, 13], slow, True)  # equal
-    ('no difference shown', 1.0)
-    >>> verdict([10, 12, 14, 16, 18], [11, 13, 15, 17, 19], True)  # interleaved
-    ('no difference shown', 0.6904761904761905)
+    >>> verdict([12, 10, 14, 11, 13], slow, True), verdict([10, 12, 14, 16, 18], [11, 13, 15, 17, 19], True)  # equal; interleaved
+    (('no difference shown', 1.0), ('no difference shown', 0.6904761904761905))
     >>> verdict([1, 2, 2, 3, 5], [2, 3, 4, 5, 6], True)  # a tie counts half
     ('no difference shown', 0.2222222222222222)
     >>> verdict(fast[:3], slow[:3], True), smallest_p(3, 3), smallest_p(5, 5)  # --quick's 3 windows cannot
@@ -80,9 +75,8 @@ class Windows:
 
 
 def load(out_dir):
-    """Google Benchmark's context, the run's description (run.json, beside
-    its results.json) and the windows of each measurement, by name
-    ("scenario/<row>/32-clients")."""
+    """Google Benchmark's context, the run's description and the windows of
+    each measurement, by name ("scenario/<row>/32-clients")."""
     data = json.load(open(os.path.join(out_dir, "results.json")))
     run = json.load(open(os.path.join(out_dir, "run.json")))
     measured = {}

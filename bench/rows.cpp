@@ -1,6 +1,5 @@
-// Measuring: the rows (the build's servers, any added with --with, nginx),
-// how each starts, and the check before any measuring: does it answer GET /
-// with the golden response, and serve a client while another stays silent?
+// Measuring: the rows (the build's servers, any added with --with, nginx), how
+// each starts, and the check before any measuring.
 #include "bench.hpp"
 
 #include "support/golden.hpp"

@@ -1,6 +1,5 @@
-// Measuring: one window on a fresh server, its figures as counters, the
-// kernel's among them (listen queue drops, TCP segments, the memory and CPU
-// time of the server and its children): Linux's; elsewhere -1, shown "-".
+// Measuring: one window on a fresh server, its figures as counters, the kernel's
+// among them (Linux's; elsewhere -1, shown "-").
 #include "bench.hpp"
 
 #include <cstring>
@@ -36,8 +35,7 @@ std::optional<double> kernel_counter(const std::string& group, const std::string
     return std::nullopt;
 }
 
-// `of(pid)` summed over the process and its descendants, which
-// /proc/<pid>/task/*/children lists (every thread's children).
+// `of(pid)` summed over the process and its descendants (/proc/<pid>/task/*/children).
 template <class Of>
 std::optional<double> over_tree(pid_t pid, Of of) {
     std::optional<double> total = of(pid);
@@ -50,12 +48,9 @@ std::optional<double> over_tree(pid_t pid, Of of) {
     return total;
 }
 
-double difference(std::optional<double> after, std::optional<double> before) {
-    return after && before ? *after - *before : -1;  // -1: not available here
-}
-
 void load_window(benchmark::State& state, const row& r, const workshop::server_process& server, int clients,
                  std::chrono::milliseconds length) {
+    auto difference = [](auto after, auto before) -> double { return after && before ? *after - *before : -1; };  // -1: n/a
     // /proc/<pid>/stat's CPU times cover every thread, those that have exited included.
     auto cpu = over_tree(server.pid(), workshop::cpu_seconds);
     auto overflows = kernel_counter("TcpExt", "ListenOverflows"), segments = kernel_counter("Tcp", "OutSegs");
