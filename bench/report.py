@@ -106,14 +106,12 @@ class Report:
         self.rows, self.nginx = run["rows"], run["rows"][-1]
         self.idle_rows = [r for r in self.rows if r["concurrent"] and r["kind"] != "emulated"]
 
-    def get(self, name):
-        m = self.measured.get(name)
-        return m if m and m.windows else None
+    def get(self, name):  # a measurement with windows, or None
+        return m if (m := self.measured.get(name)) and m.windows else None
 
     def why_not(self, row, name):
-        m = self.measured.get(name)
-        reason = row["problem"] or (m.errors[0] if m and m.errors else "") or "left out by --benchmark_filter"
-        return "not measured: " + reason
+        errors = (m := self.measured.get(name)) and m.errors
+        return "not measured: " + (row["problem"] or (errors[0] if errors else "") or "left out by --benchmark_filter")
 
     def scenario_row(self, row, s):
         name = f"scenario/{row['name']}/{s['name']}"

@@ -74,8 +74,7 @@ std::vector<row> read_rows(const std::vector<std::string>& added) {
         rows.push_back({name, name, command, row::kind::added});
     }
     auto nginx = workshop::find_program("nginx");
-    rows.push_back({"nginx", "nginx", nginx ? std::vector{nginx->string()} : std::vector<std::string>{},
-                    row::kind::reference});
+    rows.push_back({"nginx", "nginx", nginx ? std::vector{nginx->string()} : std::vector<std::string>{}, row::kind::reference});
     return rows;
 }
 
@@ -91,8 +90,7 @@ std::unique_ptr<workshop::server_process> start(const row& r, const std::vector<
             int port = workshop::free_port();
             std::vector<std::string> words = wrapper, command = workshop::server_command(r.command, port);
             words.insert(words.end(), command.begin(), command.end());
-            return std::make_unique<workshop::server_process>(words[0], std::vector(words.begin() + 1, words.end()),
-                                                              port);
+            return std::make_unique<workshop::server_process>(words[0], std::vector(words.begin() + 1, words.end()), port);
         } catch (const std::runtime_error& e) {
             if (attempt == 3 || std::string_view(e.what()).find("in use") == std::string_view::npos) throw;
         }

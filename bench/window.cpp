@@ -26,10 +26,8 @@ std::optional<double> kernel_counter(const std::string& group, const std::string
         std::ifstream in(file);
         for (std::string names, values; std::getline(in, names) && std::getline(in, values);) {
             std::istringstream n(names), v(values);
-            std::string key, value;
-            if (!(n >> key && v >> value) || key != group + ":") continue;
-            while (n >> key && v >> value)
-                if (key == name) return std::stod(value);
+            for (std::string key, value; n >> key && v >> value;)
+                if (names.starts_with(group + ": ") && key == name) return std::stod(value);
         }
     }
     return std::nullopt;
