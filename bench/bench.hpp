@@ -93,7 +93,8 @@ load_result run_load(int port, int clients, std::chrono::milliseconds window, st
 class stalled_clients {
 public:
     stalled_clients(int port, int count, std::chrono::milliseconds limit = 2s);
-    ~stalled_clients();  // resets them all: thousands of TIME_WAITs would use up ports
+    // Resets them all when it goes: thousands of TIME_WAITs would use up ports.
+    ~stalled_clients() { for (auto& fd : fds_) workshop::reset_connection(std::move(fd)); }
     int opened() const { return static_cast<int>(fds_.size()); }
     int held() const;  // those the server has not closed or answered yet
 

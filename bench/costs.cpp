@@ -48,16 +48,15 @@ bool one_request(int port) {
 // and shutdown cancel out; each run ends with SIGTERM (std::runtime_error if not).
 std::optional<double> per_request(const row& r, int requests, const std::filesystem::path& dir,
                                   std::vector<std::string> tool) {
-    std::optional<double> count[2];
     std::string tool_name = std::filesystem::path(tool[0]).filename().string();
-    for (int run : {0, 1}) {
-        auto out = dir / (r.name + "-" + tool_name + "-" + std::to_string(run * requests));
+    auto count = [&](int n) -> std::optional<double> {  // for n requests
+        auto out = dir / (r.name + "-" + tool_name + "-" + std::to_string(n));
         std::filesystem::remove_all(out);
         std::filesystem::create_directories(out);
         std::vector<std::string> command;
         for (const auto& word : tool) command.push_back(workshop::replace_all(word, "{out}", out.string()));
         auto server = start(r, command);
-        for (int i = 0; i < run * requests; ++i)
+        for (int i = 0; i < n; ++i)
             if (!one_request(server->port())) return std::nullopt;
         // Let the server finish the connection it is on (in the run without
         // requests: the probe that saw it accept), so both runs count it.
@@ -67,10 +66,10 @@ std::optional<double> per_request(const row& r, int requests, const std::filesys
             server->stop(SIGKILL);
             throw std::runtime_error("under " + tool_name + " it did not stop within 2 s of SIGTERM");
         }
-        count[run] = counted(out);
-    }
-    if (!count[0] || !count[1]) return std::nullopt;
-    return (*count[1] - *count[0]) / requests;
+        return counted(out);
+    };
+    auto none = count(0), all = count(requests);
+    return none && all ? std::optional((*all - *none) / requests) : std::nullopt;
 }
 
 }  // namespace

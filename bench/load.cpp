@@ -94,8 +94,7 @@ void one_request(int port, std::size_t response_size, clock::time_point end, loa
 }  // namespace
 
 double load_result::percentile_us(double p) const {
-    if (latencies_us.empty()) return 0;
-    return latencies_us[static_cast<std::size_t>(p / 100 * static_cast<double>(latencies_us.size() - 1))];
+    return latencies_us.empty() ? 0 : latencies_us[static_cast<std::size_t>(p / 100 * double(latencies_us.size() - 1))];
 }
 
 load_result run_load(int port, int clients, std::chrono::milliseconds window, std::size_t response_size) {
@@ -122,10 +121,6 @@ stalled_clients::stalled_clients(int port, int count, std::chrono::milliseconds 
     for (auto left = limit; fds_.size() < std::size_t(count) && left.count() > 0;
          left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()))
         if (auto fd = workshop::connect_to(port, left); fd.get() >= 0) fds_.push_back(std::move(fd));
-}
-
-stalled_clients::~stalled_clients() {
-    for (auto& fd : fds_) workshop::reset_connection(std::move(fd));
 }
 
 // A held connection the server answered or closed is readable.

@@ -173,11 +173,6 @@ class Report:
         cv = f" ±{fixed(m.aggregates['cv']['req_per_s'] * 100, 0)}%" if "cv" in m.aggregates else ""
         return thousands(m.median("req_per_s")) + cv + (f", {thousands(m.sum('retried'))} retried" if m.sum("retried") else "")
 
-    def client_sweep(self):
-        counts = self.run["client_counts"]
-        return ("| server | " + " | ".join(map(str, counts)) + " |\n|---" + "|--:" * len(counts) + "|\n" +
-                table_rows([r["name"]] + [self.client_cell(r, c) for c in counts] for r in self.rows if r["kind"] != "emulated"))
-
     def idle_row(self, row, count):
         name = f"idle/{row['name']}/{count}"
         if not (m := self.get(name)):
@@ -251,7 +246,7 @@ def main(out_dir):
     # The report, then fragments, each after "@@ name".
     parts = re.split(r"^@@ (\w+)\n", open(os.path.join(HERE, "report.md.in")).read(), flags=re.M)
     report, rows = Report(context, run, measured, dict(zip(parts[1::2], parts[2::2]))), run["rows"]
-    quick, n = run["quick"], run["scenario_windows"][0]
+    quick, n, counts = run["quick"], run["scenario_windows"][0], run["client_counts"]
     emulated = [r["name"] for r in rows if r["kind"] == "emulated"]
     differences = header_differences(report.nginx["answer"]) if report.nginx["answer"] else []
     server = [line for line in differences if line.startswith("+ Server: ")]
@@ -275,7 +270,9 @@ def main(out_dir):
         reachable=("so a verdict needs nearly every window of one side above every window of the other."
                    if smallest_p(n, n) < ALPHA else "so every verdict of this run reads *no difference shown*: "
                    "only a full run (`./workshop bench`) has windows enough for one."),
-        comparisons=report.comparisons(), clients_windows=windows(run["clients_windows"]), client_sweep=report.client_sweep(),
+        comparisons=report.comparisons(), clients_windows=windows(run["clients_windows"]), client_sweep=(
+            "| server | " + " | ".join(map(str, counts)) + " |\n|---" + "|--:" * len(counts) + "|\n" +
+            table_rows([r["name"]] + [report.client_cell(r, c) for c in counts] for r in rows if r["kind"] != "emulated")),
         concurrent=", ".join(r["name"] for r in report.idle_rows) or "none",
         held_load_clients=run["held_load_clients"], idle_windows=windows(run["idle_windows"]),
         idle_sweep=table_rows(report.idle_row(r, c) for r in report.idle_rows for c in run["held_counts"]),
