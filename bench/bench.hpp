@@ -1,7 +1,6 @@
-// The measuring side of the benchmark, in one header: the rows (rows.cpp),
-// the client (load.cpp), one window and what the kernel counts around it
-// (window.cpp), and the counted costs (costs.cpp). main.cpp hands them to
-// Google Benchmark; report.py renders what it recorded.
+// The measuring side of the benchmark: the rows (rows.cpp), the client
+// (load.cpp), one window (window.cpp) and the counted costs (costs.cpp), which
+// main.cpp hands to Google Benchmark.
 #pragma once
 
 #include "support/client.hpp"
@@ -52,37 +51,29 @@ struct row {
     std::string name, label;           // as the build's list names it, and its short form
     std::vector<std::string> command;  // "{port}" marks the port; else --port N is appended
     kind what = kind::built;
-    // Found by the check before any window: why it cannot be measured,
-    // whether it serves a client while another stays silent, and its answer.
-    std::string problem;
+    // By the check before any window: why not measurable, its answer, and
+    // whether it serves a client while another stays silent.
+    std::string problem, answer;
     bool concurrent = false;
-    std::string answer;
 };
 
 // The build's rows (its servers.txt), then each --with NAME=COMMAND
 // (std::invalid_argument when malformed), then nginx.
 std::vector<row> read_rows(const std::vector<std::string>& added);
+// Starts the row once: its answer, and whether it serves concurrently.
+void check_row(row& r);
 
 // Starts a row's server on a free port, behind `wrapper` (strace, valgrind),
 // and waits until it accepts. Throws std::runtime_error.
 std::unique_ptr<workshop::server_process> start(const row& r, const std::vector<std::string>& wrapper = {});
 
-// A fresh server that answered GET / with the golden response (nginx: its
-// status line, Content-Type and body), or nullptr and `problem` saying why not.
-std::unique_ptr<workshop::server_process> start_checked(row& r, std::string& problem);
-
-// Starts the row once: its answer, and whether it serves concurrently.
-void check_row(row& r);
+// A window's fresh server that answered GET / rightly, or nullptr after
+// SkipWithError saying why not; on a terminal, a status line names the window.
+std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const std::string& what);
 
 // --- the client (load.cpp) ---
 // Every request the benchmark sends; keep-alive servers close after it too.
 inline const std::string request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
-
-struct load_plan {
-    int port = 0, clients = 1;
-    std::chrono::milliseconds window{1000};
-    std::size_t response_size = 0;  // bytes of one full response
-};
 
 struct load_result {
     std::uint64_t completed = 0;    // full responses of the expected size
@@ -90,21 +81,20 @@ struct load_result {
     std::uint64_t unavailable = 0;  // of those: answered "503 Service Unavailable"
     std::uint64_t unfinished = 0;   // still waiting when the window closed
     std::uint64_t retried = 0;      // connections a full accept queue dropped a packet of
-    double seconds = 0;
     std::vector<float> latencies_us;  // connect to last byte, sorted
-
-    double requests_per_second() const { return seconds > 0 ? completed / seconds : 0; }
     double percentile_us(double p) const;  // 0 when nothing completed
 };
 
-load_result run_load(const load_plan& plan);
+// `clients` clients load 127.0.0.1:port for `window`, expecting `response_size` bytes.
+load_result run_load(int port, int clients, std::chrono::milliseconds window, std::size_t response_size);
 
 // Connections that connect and send nothing, held open while this lives: the
 // clients a one-at-a-time server waits on, the idle ones an event loop holds.
 class stalled_clients {
 public:
     stalled_clients(int port, int count, std::chrono::milliseconds limit = 2s);
-    ~stalled_clients();  // resets them all: thousands of TIME_WAITs would use up ports
+    // Resets them all when it goes: thousands of TIME_WAITs would use up ports.
+    ~stalled_clients() { for (auto& fd : fds_) workshop::reset_connection(std::move(fd)); }
     int opened() const { return static_cast<int>(fds_.size()); }
     int held() const;  // those the server has not closed or answered yet
 
@@ -112,10 +102,7 @@ private:
     std::vector<workshop::socket_fd> fds_;
 };
 
-// --- one window (window.cpp), counted costs and the client check (costs.cpp) ---
-// A fresh server that answered GET / rightly, or nullptr after SkipWithError
-// saying why not. On a terminal, a status line says which window runs.
-std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const std::string& what);
+// --- windows (window.cpp), counted costs and the client check (costs.cpp) ---
 bool enter_own_network_namespace();
 void measure_scenario(benchmark::State& state, row& r, const scenario& s, const settings& config);
 void measure_clients(benchmark::State& state, row& r, int clients, const settings& config);

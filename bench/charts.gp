@@ -1,16 +1,14 @@
-# The report's three charts, from the TSV files report.py writes beside them
-# ("?" where nothing was measured). report.py sets, with gnuplot -e: `dir`,
-# `charts` (those to draw), `servers` (how many rows), `load` (the idle
-# sweep's clients) and the subtitles `scenarios`, `sweep` and `idle`.
+# The report's charts, from the TSV files report.py writes ("?": not measured). report.py
+# sets with -e: `dir`, `charts` (those to draw), `servers` (rows), `bars` (scenarios),
+# `load` (the idle sweep's clients) and the subtitles `scenarios`, `sweep`, `idle`.
 
 # pngcairo draws smoother text; a gnuplot built without cairo has only png.
 if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) { set terminal pngcairo size 1200,620 font "sans,11" } else { set terminal png size 1200,620 }
-common = 'set datafile separator "\t"; set datafile missing "?"; set grid; set yrange [0:*]; set format y "%.0s%c"; set key noenhanced; set xtics noenhanced'
+common = 'reset; set datafile separator "\t"; set datafile missing "?"; set grid; set yrange [0:*]; set format y "%.0s%c"; set key noenhanced; set xtics noenhanced'
 lines = 'with linespoints linewidth 2 pointtype 7 title columnheader(i)'
 
 # Requests per second: a group per server, a bar per scenario, its figure above it.
 if (strstrt(charts, "throughput") > 0) {
-    reset
     @common
     set output dir."/throughput.png"
     set title "Requests per second, one connection per request (higher is better)\n".scenarios
@@ -22,14 +20,14 @@ if (strstrt(charts, "throughput") > 0) {
     set style histogram clustered gap 1
     set style fill solid 0.9 border -1
     label(v) = v == 0 ? "stalled" : v >= 1000 ? sprintf("%.1fk", v / 1000) : sprintf("%.0f", v)
-    # A group is a gap and three bars wide: the bars' centres are at -1/4, 0 and +1/4 of it.
-    plot for [i=2:4] dir."/throughput.tsv" using i:xtic(1), \
-         for [i=0:2] '' using ($0 + (i - 1) * 0.25):i + 2:(label(column(i + 2))) with labels offset 0,0.7 font ",9" notitle
+    # A group is a gap and `bars` bars wide: bar i's centre is (i - (bars - 1) / 2) / (bars + 1) from its middle.
+    plot for [i=2:bars + 1] dir."/throughput.tsv" using i:xtic(1), \
+         for [i=0:bars - 1] '' using ($0 + (i - (bars - 1) / 2.0) / (bars + 1)):i + 2:(label(column(i + 2))) \
+             with labels offset 0,0.7 font ",9" notitle
 }
 
 # Requests per second against concurrent clients, a line per server.
 if (strstrt(charts, "clients") > 0) {
-    reset
     @common
     set output dir."/clients.png"
     set title "Requests per second against concurrent clients (higher is better)\n".sweep
@@ -43,18 +41,16 @@ if (strstrt(charts, "clients") > 0) {
 
 # Throughput (left) and resident memory (right) against silent connections held.
 if (strstrt(charts, "idle") > 0) {
-    reset
     @common
     set output dir."/idle.png"
     stats dir."/idle_rps.tsv" skip 1 nooutput
-    columns = STATS_columns
     set multiplot layout 1,2 title "Idle connections held open\n".idle
     set xlabel "silent connections held"
     set offsets graph 0.03, graph 0.03, 0, 0
     set title sprintf("requests per second, %d clients (a 503 counts as none)", load)
-    plot for [i=2:columns] dir."/idle_rps.tsv" using 1:i:xtic(1) @lines
+    plot for [i=2:STATS_columns] dir."/idle_rps.tsv" using 1:i:xtic(1) @lines
     set title "resident memory, MiB (lower is better)"
     set format y "%.0f"
-    plot for [i=2:columns] dir."/idle_memory.tsv" using 1:i:xtic(1) @lines
+    plot for [i=2:STATS_columns] dir."/idle_memory.tsv" using 1:i:xtic(1) @lines
     unset multiplot
 }

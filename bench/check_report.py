@@ -1,10 +1,9 @@
 #!/usr/bin/env python3
-"""The benchmark's smoke test (ctest -L bench): a quick run, then what it
-wrote, never a speed: report.md's every table with a row for every server of
-the build and nginx, and three PNG charts it shows.
+"""The benchmark's smoke test (ctest -L bench): a quick run, then what it wrote,
+never a speed: report.md's every table with a row for every server of the build
+and nginx, nginx's header lines, and the three PNG charts it shows.
 
-    check_report.py HTTP_BENCH SERVERS_FILE OUT_DIR
-"""
+    check_report.py HTTP_BENCH SERVERS_FILE OUT_DIR"""
 import json, os, re, shutil, subprocess, sys
 
 bench, servers_file, out_dir = sys.argv[1:4]
@@ -17,17 +16,14 @@ if subprocess.run([bench, "--quick", "--out-dir", out_dir], timeout=85).returnco
 
 report = open(os.path.join(out_dir, "report.md")).read()
 sections = dict(re.findall(r"^## (.*)\n((?:(?!## ).*\n)*)", report, flags=re.M))  # title: text up to the next
-rows = [line.split("\t") for line in open(servers_file).read().splitlines() if line and not line.startswith("#")]
-built = [name for name, _, _ in rows]
-context = json.load(open(os.path.join(out_dir, "results.json")))["context"]
-described = [line.split("\t") for line in context["bench.rows"].splitlines()]  # name, label, kind, concurrent, problem
-native = [r[0] for r in described if r[2] != "emulated" and r[0] in built] + ["nginx"]
-concurrent = [r[0] for r in described if r[3] == "1"]
+built = [line.split("\t")[0] for line in open(servers_file).read().splitlines() if line and not line.startswith("#")]
+described = json.load(open(os.path.join(out_dir, "run.json")))["rows"]
+native = [r["name"] for r in described if r["kind"] != "emulated" and r["name"] in built] + ["nginx"]
+concurrent = [r["name"] for r in described if r["concurrent"]]
 missing = [f"only {concurrent} serve concurrently, by the check before measuring"] * (len(concurrent) < 2)
-for chart in ("throughput.png", "clients.png", "idle.png"):
-    path = os.path.join(out_dir, chart)
-    if not os.path.exists(path) or open(path, "rb").read(8) != b"\x89PNG\r\n\x1a\n" or f"]({chart})" not in report:
-        missing.append(f"{path} is not a PNG that report.md shows")
+missing += [f"{out_dir}/{chart} is not a PNG that report.md shows" for chart in ("throughput.png", "clients.png", "idle.png")
+            if not (os.path.exists(png := os.path.join(out_dir, chart)) and open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+                    and f"]({chart})" in report)]
 
 
 def expect(title, *lines):
@@ -41,7 +37,8 @@ for title in ("one client", "32 clients", "32 clients + 16 stalled"):
 expect("How throughput grows with clients", "| server | 1 | 4 | 16 | 64 | 256 |", *[f"| {s} |" for s in native])
 expect("What idle connections cost", *[f"| {s} | {held} |" for s in concurrent for held in ("0", "1,000", "10,000")])
 expect("Is the client what is measured?", "| wrk |", "| this benchmark |")
+expect("nginx's answer against the golden response", "    + Server: nginx/")
 expect("Cost per request", *[f"| {s} |" for s in native[:-1]])
 if missing:
     sys.exit("report.md: " + "\n".join(missing))
-print(f"report.md: {len(built) + 1} rows in each scenario, the comparisons, both sweeps, the client check, the costs; 3 PNG charts")
+print(f"report.md: {len(built) + 1} rows a scenario, comparisons, sweeps, client check, nginx's headers, costs; 3 charts")

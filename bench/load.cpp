@@ -1,68 +1,47 @@
-// Measuring: the client. Connection-per-request load over loopback: each
-// client connects, sends one request that says "Connection: close", reads the
-// whole response, closes, and starts again until the window ends. Nothing
-// waits past the window: a server that stops answering shows up as
-// unfinished requests. Also the silent connections that are held open.
+// Measuring: the client, a connection per request and nothing waiting past the
+// window (unanswered requests count as unfinished); the silent connections.
 #include "bench.hpp"
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
-#include <string_view>
 #include <sys/socket.h>
 #include <thread>
-#include <unistd.h>
 
 namespace bench {
 namespace {
 
 using clock = std::chrono::steady_clock;
 
-// Waits until fd is ready for `events` or the deadline passes.
 bool wait_for(int fd, short events, clock::time_point deadline) {
     for (;;) {
         auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now());
         if (left.count() <= 0) return false;
         pollfd p{fd, events, 0};
-        int n = ::poll(&p, 1, static_cast<int>(left.count()));
-        if (n > 0) return true;
-        if (n == 0 || errno != EINTR) return false;
+        if (int n = ::poll(&p, 1, static_cast<int>(left.count())); n >= 0 || errno != EINTR) return n > 0;
     }
 }
 
-// Starts a non-blocking connection to 127.0.0.1:port. It is waited for
-// with a deadline: a server whose accept queue is full makes the kernel
-// drop our SYN, and a blocking connect would then wait out its retries for
-// minutes.
-workshop::socket_fd start_connect(int port) {
-    workshop::socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
-    if (fd.get() < 0) return fd;
-    ::fcntl(fd.get(), F_SETFL, O_NONBLOCK);
+// Connects fd to 127.0.0.1:port by the deadline: when a full accept queue
+// drops our SYN, a blocking connect would wait out its retries for minutes.
+bool connect_by(int fd, int port, clock::time_point deadline) {
+    ::fcntl(fd, F_SETFL, O_NONBLOCK);
     sockaddr_in addr = workshop::loopback(port);
-    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 && errno != EINPROGRESS) return {};
-    return fd;
-}
-
-bool wait_connected(int fd, clock::time_point deadline) {
-    if (!wait_for(fd, POLLOUT, deadline)) return false;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return true;
     int error = 0;
     socklen_t len = sizeof error;
-    ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len);
-    return error == 0;
+    return errno == EINPROGRESS && wait_for(fd, POLLOUT, deadline) &&
+           ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) == 0 && error == 0;
 }
 
-// Did the server's full accept queue drop a packet of this connection, as
-// our side can tell? On loopback nothing else is lost, and the kernel
-// answers in microseconds, so a SYN or a request we resent was dropped, and
-// so was a SYN still unanswered after 100 ms when the window closed (its
-// resend was due after a second). A request still unacknowledged when the
-// window closed on it means the server's kernel dropped the handshake's
-// last ACK and made no connection of it. (Stage 01 closes without reading
-// the request, so a finished request may stay unacknowledged: no drop.)
+// Did the server's full accept queue drop a packet of this connection? On
+// loopback nothing else is lost: a resent SYN or request was dropped, so was a
+// SYN unanswered after 100 ms, and a request unacknowledged when the window
+// closed on it means the handshake's last ACK was (README: Dropped connections).
+// A finished request may stay unacknowledged: stage 01 closes without reading.
 #if defined(__linux__)
 bool saw_drop(int fd, clock::duration waited, bool window_closed) {
     tcp_info info{};
@@ -79,20 +58,17 @@ bool saw_drop(int, clock::duration, bool) { return false; }
 
 // One request on a fresh connection, counted into `t`: connect, send the
 // request, read the whole response, and give up when the window ends.
-void one_request(const load_plan& plan, clock::time_point end, load_result& t) {
+void one_request(int port, std::size_t response_size, clock::time_point end, load_result& t) {
     auto start = clock::now();
-    workshop::socket_fd fd = start_connect(plan.port);
-    bool connected = fd.get() >= 0 && wait_connected(fd.get(), end);
+    workshop::socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
+    bool connected = fd.get() >= 0 && connect_by(fd.get(), port, end);
     bool unfinished = !connected && fd.get() >= 0 && clock::now() >= end;  // else refused
     std::size_t got = 0;
     char status[16] = {};  // the start of the status line
     if (connected && workshop::send_all(fd.get(), request)) {
         char buffer[4096];
-        while (got < plan.response_size) {
-            if (!wait_for(fd.get(), POLLIN, end)) {
-                unfinished = true;
-                break;
-            }
+        while (got < response_size) {
+            if ((unfinished = !wait_for(fd.get(), POLLIN, end))) break;
             ssize_t n = ::recv(fd.get(), buffer, sizeof buffer, 0);
             if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
             if (n <= 0) break;  // the server ended the connection (a reset from 01 is normal)
@@ -102,13 +78,11 @@ void one_request(const load_plan& plan, clock::time_point end, load_result& t) {
     }
     auto finished = clock::now();
     t.retried += saw_drop(fd.get(), finished - start, unfinished);
-    // A reset rather than a FIN: neither side keeps a TIME_WAIT entry, so
-    // hundreds of thousands of connections do not use up the ports.
-    workshop::reset_connection(std::move(fd));
+    workshop::reset_connection(std::move(fd));  // no TIME_WAIT: a window's connections would use up the ports
     std::string_view line(status);
     if (unfinished) {
         ++t.unfinished;
-    } else if (got != plan.response_size || !line.starts_with("HTTP/1.1 200 ")) {
+    } else if (got != response_size || !line.starts_with("HTTP/1.1 200 ")) {
         ++t.failed;
         t.unavailable += line.starts_with("HTTP/1.1 503 ");
     } else {
@@ -120,22 +94,18 @@ void one_request(const load_plan& plan, clock::time_point end, load_result& t) {
 }  // namespace
 
 double load_result::percentile_us(double p) const {
-    if (latencies_us.empty()) return 0;
-    return latencies_us[static_cast<std::size_t>(p / 100 * static_cast<double>(latencies_us.size() - 1))];
+    return latencies_us.empty() ? 0 : latencies_us[static_cast<std::size_t>(p / 100 * double(latencies_us.size() - 1))];
 }
 
-load_result run_load(const load_plan& plan) {
-    std::vector<load_result> each(static_cast<std::size_t>(plan.clients));
-    auto start = clock::now();
-    auto end = start + plan.window;
-    // One thread per client, each a plain blocking loop, requests back to
-    // back: simple to read, and on loopback as fast as an event loop.
-    std::vector<std::thread> clients;
+load_result run_load(int port, int clients, std::chrono::milliseconds window, std::size_t response_size) {
+    std::vector<load_result> each(static_cast<std::size_t>(clients));
+    auto end = clock::now() + window;
+    // A thread per client, requests back to back: on loopback as fast as an event loop.
+    std::vector<std::thread> threads;
     for (auto& t : each)
-        clients.emplace_back([&plan, end, &t] { while (clock::now() < end) one_request(plan, end, t); });
-    for (auto& c : clients) c.join();
+        threads.emplace_back([=, &t] { while (clock::now() < end) one_request(port, response_size, end, t); });
+    for (auto& thread : threads) thread.join();
     load_result all;
-    all.seconds = std::chrono::duration<double>(clock::now() - start).count();
     for (auto& t : each) {
         all.completed += t.completed, all.failed += t.failed, all.unavailable += t.unavailable;
         all.unfinished += t.unfinished, all.retried += t.retried;
@@ -146,16 +116,11 @@ load_result run_load(const load_plan& plan) {
 }
 
 stalled_clients::stalled_clients(int port, int count, std::chrono::milliseconds limit) {
-    // workshop::connect_to marks them close-on-exec: the rows' checks start
-    // servers at the same time, which must not inherit them.
+    // Close-on-exec (connect_to): servers the checks start meanwhile must not inherit them.
     auto deadline = clock::now() + limit;
     for (auto left = limit; fds_.size() < std::size_t(count) && left.count() > 0;
          left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock::now()))
         if (auto fd = workshop::connect_to(port, left); fd.get() >= 0) fds_.push_back(std::move(fd));
-}
-
-stalled_clients::~stalled_clients() {
-    for (auto& fd : fds_) workshop::reset_connection(std::move(fd));
 }
 
 // A held connection the server answered or closed is readable.

@@ -1,9 +1,7 @@
-// http_bench: every server of the build, any added with --with, and nginx,
-// under connection-per-request load over loopback. Each measurement is a
-// Google Benchmark whose repetitions are its windows, all run in one random
-// order: the scenarios, the sweeps over clients and idle connections, the
-// counted cost per request, and the client check. Google Benchmark prints its
-// table and writes results.json; report.py renders report.md and the charts.
+// http_bench: every server of the build, any added with --with, and nginx, under
+// connection-per-request load over loopback. Each measurement is a Google Benchmark
+// whose repetitions are its windows, all run in one random order; it writes
+// results.json, run.json describes the run, and report.py renders the report.
 //
 //   ./workshop bench [--quick] [--with NAME=COMMAND]...    (or build/bench/http_bench)
 #include "bench.hpp"
@@ -12,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <future>
 #include <ranges>
 #include <unistd.h>
@@ -28,22 +27,13 @@ constexpr const char* usage =
     "  --out-dir DIR        where results.json, report.md and the charts go (" BENCH_OUT_DIR ")\n"
     "Google Benchmark's own flags work too, e.g. --benchmark_filter=nginx.\n";
 
-// Google Benchmark's console table (its own JSON reporter writes
-// results.json): each benchmark's aggregates, or its one window, in the order
-// they were registered rather than the random order they ran in, so that
-// each kind of measurement forms one table. The run's description for
-// report.py joins the context once the console has printed its own, so that
-// only results.json holds it.
+// Google Benchmark's console table, its runs held until Finalize (after the
+// last) and printed in the order they were registered rather than the random
+// order they ran in, so that each kind of measurement forms one table.
 class grouped_console : public benchmark::ConsoleReporter {
 public:
-    explicit grouped_console(std::vector<std::pair<std::string, std::string>> description)
-        : ConsoleReporter(static_cast<OutputOptions>(OO_Tabular | (::isatty(STDOUT_FILENO) ? OO_Color : OO_None))),
-          description_(std::move(description)) {}
-    bool ReportContext(const Context& context) override {
-        bool ok = ConsoleReporter::ReportContext(context);
-        for (const auto& [key, value] : description_) benchmark::AddCustomContext("bench." + key, value);
-        return ok;
-    }
+    grouped_console()
+        : ConsoleReporter(static_cast<OutputOptions>(OO_Tabular | (::isatty(STDOUT_FILENO) ? OO_Color : OO_None))) {}
     void ReportRuns(const std::vector<Run>& runs) override { held_.insert(held_.end(), runs.begin(), runs.end()); }
     void Finalize() override {
         if (::isatty(STDERR_FILENO)) std::fputs("\r\033[K", stderr);  // the last window's status line
@@ -52,23 +42,20 @@ public:
     }
 
 private:
-    std::vector<std::pair<std::string, std::string>> description_;
     std::vector<Run> held_;
 };
 
+// One window per repetition, timed on the wall clock (the work is the server's);
+// the console shows the aggregates, results.json every window too.
 template <class Measure>
 void add(const std::string& name, const windows& w, Measure measure) {
-    benchmark::RegisterBenchmark(name.c_str(), measure)
-        ->Iterations(1)  // one window per repetition
-        ->Repetitions(w.count)
-        ->UseRealTime()  // the work happens in the server process
-        ->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(name.c_str(), measure)->Iterations(1)->Repetitions(w.count)->UseRealTime()
+        ->DisplayAggregatesOnly()->Unit(benchmark::kMillisecond);
 }
 
-// Every measurement of every row that passed the check, a kind at a time.
-// Not the emulated rows' sweeps or costs: they would take minutes under an
-// emulator, and count the emulator. The client check takes the first row;
-// the report says why not when that failed its check.
+// Every measurement of every row that passed the check, a kind at a time; not
+// the emulated rows' sweeps or costs, which would take minutes and count the
+// emulator. The client check takes the first row.
 void register_all(std::vector<row>& rows, const settings& config) {
     auto measured = [](const row& r) { return r.problem.empty(); };
     auto native = [](const row& r) { return r.problem.empty() && r.what != row::kind::emulated; };
@@ -93,37 +80,49 @@ void register_all(std::vector<row>& rows, const settings& config) {
             [&, wrk](benchmark::State& st) { check_client(st, rows.front(), wrk, config); });
 }
 
-// What report.py needs beside the windows, for results.json's context: plain
-// text, a table as lines of tab-separated fields.
-std::vector<std::pair<std::string, std::string>> describe_run(const std::vector<row>& rows, const settings& config,
-                                                              bool own_network, rlim_t limit) {
-    auto line = [](std::initializer_list<std::string> fields) {
-        std::string out;
-        for (std::string field : fields) {
-            std::replace_if(field.begin(), field.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
-            out += (out.empty() ? "" : "\t") + field;
-        }
-        return out + "\n";
-    };
-    auto window = [](const windows& w) { return std::to_string(w.count) + " " + std::to_string(w.length.count()); };
-    auto numbers = [](const auto& list) {
-        std::string out;
-        for (int n : list) out += std::to_string(n) + " ";
-        return out;
-    };
+// JSON: `text` as a string, quotes, backslashes and control characters
+// escaped; a list, `each` giving an item's JSON; an object, of "key": JSON.
+std::string json_string(std::string_view text) {
+    std::string out = "\"";
+    for (unsigned char c : text) {
+        char escaped[8];
+        std::snprintf(escaped, sizeof escaped, c < 0x20 ? "\\u%04x" : c == '"' || c == '\\' ? "\\%c" : "%c", c);
+        out += escaped;
+    }
+    return out + "\"";
+}
+std::string joined(const auto& items, auto each, std::string_view brackets = "[]") {
+    std::string out;
+    for (const auto& item : items) out += (out.empty() ? "" : ", ") + each(item);
+    return brackets[0] + out + brackets[1];
+}
+std::string object(std::initializer_list<std::pair<std::string_view, std::string>> fields) {
+    return joined(fields, [](const auto& field) { return json_string(field.first) + ": " + field.second; }, "{}");
+}
+
+// What report.py needs beside the windows, in run.json beside results.json:
+// the rows as the check before measuring found them, the scenarios, the settings.
+void describe_run(const std::vector<row>& rows, const settings& config, bool own_network, rlim_t limit) {
     const char* kinds[] = {"built", "emulated", "added", "reference"};
-    std::string row_table, scenario_table;
-    for (const row& r : rows) row_table += line({r.name, r.label, kinds[int(r.what)], r.concurrent ? "1" : "0", r.problem});
-    for (const scenario& s : scenarios)
-        scenario_table += line({std::string(s.name), std::string(s.title), std::to_string(s.clients), std::to_string(s.stalled)});
-    using std::to_string;
-    return {{"rows", row_table}, {"scenarios", scenario_table}, {"nginx_answer", rows.back().answer},
-            {"quick", config.quick ? "1" : "0"}, {"own_network", own_network ? "1" : "0"},
-            {"scenario_windows", window(config.scenario)}, {"clients_windows", window(config.clients)},
-            {"idle_windows", window(config.idle)}, {"client_check_windows", window(config.client_check)},
-            {"client_counts", numbers(client_counts)}, {"held_counts", numbers(held_counts)},
-            {"cost_requests", to_string(config.cost_requests)}, {"held_load_clients", to_string(held_load_clients)},
-            {"descriptor_limit", to_string(limit)}, {"compiler", BENCH_COMPILER}};
+    auto yes = [](bool b) { return std::string(b ? "true" : "false"); };
+    auto number = [](auto n) { return std::to_string(n); };
+    auto window = [&](const windows& w) { return "[" + number(w.count) + ", " + number(w.length.count()) + "]"; };
+    std::ofstream(config.out_dir / "run.json") << object({
+        {"rows", joined(rows, [&](const row& r) {
+            return object({{"name", json_string(r.name)}, {"label", json_string(r.label)},
+                           {"kind", json_string(kinds[int(r.what)])}, {"concurrent", yes(r.concurrent)},
+                           {"problem", json_string(r.problem)}, {"answer", json_string(r.answer)}});
+        })},
+        {"scenarios", joined(scenarios, [&](const scenario& s) {
+            return object({{"name", json_string(s.name)}, {"title", json_string(s.title)},
+                           {"clients", number(s.clients)}, {"stalled", number(s.stalled)}});
+        })},
+        {"client_counts", joined(client_counts, number)}, {"held_counts", joined(held_counts, number)},
+        {"scenario_windows", window(config.scenario)}, {"clients_windows", window(config.clients)},
+        {"idle_windows", window(config.idle)}, {"client_check_windows", window(config.client_check)},
+        {"held_load_clients", number(held_load_clients)}, {"cost_requests", number(config.cost_requests)},
+        {"quick", yes(config.quick)}, {"own_network", yes(own_network)}, {"descriptor_limit", number(limit)},
+        {"compiler", json_string(BENCH_COMPILER)}}) << "\n";
 }
 
 }  // namespace
@@ -154,12 +153,9 @@ int main(int argc, char* argv[]) {
     if (quick)
         config = {.quick = true, .scenario = {3, 200ms}, .clients = {1, 150ms}, .idle = {1, 250ms},
                   .client_check = {1, 1s}, .cost_requests = 100, .out_dir = config.out_dir};
-    auto json_file = config.out_dir / "results.json";
-    std::string json_flag = "--benchmark_out=" + json_file.string();
+    std::string json_flag = "--benchmark_out=" + (config.out_dir / "results.json").string();
     // Ours come first, so that the same flags given on the command line win.
-    for (const char* flag : {"--benchmark_enable_random_interleaving=true", "--benchmark_display_aggregates_only=true",
-                             json_flag.c_str()})
-        args.insert(args.begin() + 1, const_cast<char*>(flag));
+    args.insert(args.begin() + 1, {const_cast<char*>("--benchmark_enable_random_interleaving=true"), json_flag.data()});
     int count = static_cast<int>(args.size());
     benchmark::Initialize(&count, args.data(), [] { std::fputs(usage, stdout); benchmark::PrintDefaultHelp(); });
     if (count > 1) return bad_argument(std::string("unknown argument ") + args[1]);
@@ -184,12 +180,13 @@ int main(int argc, char* argv[]) {
     }
 
     register_all(rows, config);
-    grouped_console console(describe_run(rows, config, own_network, limit));
+    describe_run(rows, config, own_network, limit);
+    grouped_console console;
     if (benchmark::RunSpecifiedBenchmarks(&console) == 0) return 2;  // a filter for nothing: Google Benchmark said so
     benchmark::Shutdown();
     if (listing) return 0;  // names listed, nothing measured
 
     // report.py renders report.md and the charts, in this process's place.
-    ::execl(BENCH_PYTHON, BENCH_PYTHON, BENCH_RENDERER, json_file.c_str(), config.out_dir.c_str(), nullptr);
+    ::execl(BENCH_PYTHON, BENCH_PYTHON, BENCH_RENDERER, config.out_dir.c_str(), nullptr);
     return std::fprintf(stderr, "http_bench: %s: %s\n", BENCH_PYTHON, std::strerror(errno)), 1;
 }

@@ -1,12 +1,9 @@
 #!/usr/bin/env python3
-"""Rendering: report.md and the three charts from results.json, Google
-Benchmark's record of one run of http_bench. The tables and the comparisons'
-significance test are computed here, the words around them are report.md.in's,
-the charts gnuplot's (charts.gp).
-
-    python3 bench/report.py build/bench/results.json build/bench
-"""
-import json, math, os, platform, re, statistics, string, subprocess, sys
+"""Rendering: report.md and the three charts from results.json, Google Benchmark's
+record of a run of http_bench, and run.json, the run's description. The tables and
+the comparisons' test are computed here, the words are report.md.in's, the charts
+gnuplot's (charts.gp). Again from the files: python3 bench/report.py build/bench"""
+import json, math, os, platform, re, shutil, string, subprocess, sys
 from itertools import combinations
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -46,62 +43,53 @@ def verdict(a, b, higher_is_faster):
     (('faster', 0.007936507936507936), ('slower', 0.007936507936507936))
     >>> verdict(slow, fast, higher_is_faster=False)[0]  # CPU time per request: less is faster
     'faster'
-    >>> verdict([12, 10, 14, 11, 13], slow, True)  # equal
-    ('no difference shown', 1.0)
-    >>> verdict([10, 12, 14, 16, 18], [11, 13, 15, 17, 19], True)  # interleaved
-    ('no difference shown', 0.6904761904761905)
+    >>> verdict([12, 10, 14, 11, 13], slow, True), verdict([10, 12, 14, 16, 18], [11, 13, 15, 17, 19], True)  # equal; interleaved
+    (('no difference shown', 1.0), ('no difference shown', 0.6904761904761905))
     >>> verdict([1, 2, 2, 3, 5], [2, 3, 4, 5, 6], True)  # a tie counts half
     ('no difference shown', 0.2222222222222222)
     >>> verdict(fast[:3], slow[:3], True), smallest_p(3, 3), smallest_p(5, 5)  # --quick's 3 windows cannot
     (('no difference shown', 0.1), 0.1, 0.007936507936507936)
     """
     p, a_higher = mann_whitney(a, b)
-    if p >= ALPHA:
-        return "no difference shown", p
-    return ("faster" if a_higher == higher_is_faster else "slower"), p
+    return ("no difference shown" if p >= ALPHA else "faster" if a_higher == higher_is_faster else "slower"), p
 
 
 # --- what the run recorded ---
 
 class Windows:
-    """One measurement's windows (Google Benchmark's repetitions) and errors."""
+    """One measurement's windows (Google Benchmark's repetitions), errors and
+    aggregates (Google Benchmark's, by name: "median", "cv", where there are two windows or more)."""
     def __init__(self):
-        self.windows, self.errors, self.label = [], [], ""
+        self.windows, self.errors, self.aggregates, self.label = [], [], {}, ""
     def values(self, counter): return [w[counter] for w in self.windows]
-    def median(self, counter): return statistics.median(self.values(counter))
+    def median(self, counter):  # Google Benchmark's median aggregate; a lone window is its own
+        return self.aggregates["median"][counter] if "median" in self.aggregates else self.windows[0][counter]
     def min(self, counter): return min(self.values(counter))
     def max(self, counter): return max(self.values(counter))
     def sum(self, counter): return sum(self.values(counter))
     def stalled(self): return self.max("req_per_s") == 0
     def counted(self, counter): return self.min(counter) >= 0  # -1: not counted here
+    def with_range(self, counter, fmt):  # the median, and min–max where there are several windows
+        spread = f" ({fmt(self.min(counter))}–{fmt(self.max(counter))})" if len(self.windows) > 1 else ""
+        return fmt(self.median(counter)) + spread
 
 
-def load(path):
-    """Google Benchmark's context, the run's description (its "bench." keys)
-    and the windows of each measurement, by name ("scenario/<row>/32-clients")."""
-    with open(path) as f:
-        data = json.load(f)
-    context = data["context"]
-    run = {k[len("bench."):]: v for k, v in context.items() if k.startswith("bench.")}
-    if "rows" not in run:
-        sys.exit(f"{path}: no run description (bench.rows) in its context: not written by http_bench?")
-    table = lambda text, fields: [dict(zip(fields, line.split("\t"))) for line in text.splitlines()]
-    run["rows"] = table(run["rows"], ("name", "label", "kind", "concurrent", "problem"))
-    run["scenarios"] = table(run["scenarios"], ("name", "title", "clients", "stalled"))
-    for key in ("scenario_windows", "clients_windows", "idle_windows", "client_check_windows", "client_counts",
-                "held_counts"):
-        run[key] = [int(n) for n in run[key].split()]
+def load(out_dir):
+    """Google Benchmark's context, the run's description and the windows of
+    each measurement, by name ("scenario/<row>/32-clients")."""
+    data = json.load(open(os.path.join(out_dir, "results.json")))
+    run = json.load(open(os.path.join(out_dir, "run.json")))
     measured = {}
     for b in data["benchmarks"]:
-        if b.get("run_type") != "iteration":
-            continue  # the aggregates: computed again from the windows
         m = measured.setdefault(b["run_name"].split("/iterations:")[0], Windows())
-        if b.get("error_occurred"):
+        if b.get("run_type") == "aggregate":
+            m.aggregates[b["aggregate_name"]] = b
+        elif b.get("error_occurred"):
             m.errors.append(" ".join(b.get("error_message", "").split()))
         else:
             m.windows.append(b)
             m.label = b.get("label", "")
-    return context, run, measured
+    return data["context"], run, measured
 
 
 def thousands(v): return f"{round(v):,}"
@@ -112,25 +100,18 @@ def fill(text, **values): return string.Template(text).substitute({k: str(v) for
 def table_rows(rows): return "".join("| " + " | ".join(str(c).replace("|", "/") for c in r) + " |\n" for r in rows)
 
 
-def with_range(m, counter, fmt):
-    spread = f" ({fmt(m.min(counter))}–{fmt(m.max(counter))})" if len(m.windows) > 1 else ""
-    return fmt(m.median(counter)) + spread
-
-
 class Report:
     def __init__(self, context, run, measured, fragments):
         self.context, self.run, self.measured, self.fragments = context, run, measured, fragments
-        self.rows, self.first, self.nginx = run["rows"], run["rows"][0], run["rows"][-1]
-        self.idle_rows = [r for r in self.rows if r["concurrent"] == "1" and r["kind"] != "emulated"]
+        self.rows, self.nginx = run["rows"], run["rows"][-1]
+        self.idle_rows = [r for r in self.rows if r["concurrent"] and r["kind"] != "emulated"]
 
-    def get(self, name):
-        m = self.measured.get(name)
-        return m if m and m.windows else None
+    def get(self, name):  # a measurement with windows, or None
+        return m if (m := self.measured.get(name)) and m.windows else None
 
     def why_not(self, row, name):
-        m = self.measured.get(name)
-        reason = row["problem"] or (m.errors[0] if m and m.errors else "") or "left out by --benchmark_filter"
-        return "not measured: " + reason
+        errors = (m := self.measured.get(name)) and m.errors
+        return "not measured: " + (row["problem"] or (errors[0] if errors else "") or "left out by --benchmark_filter")
 
     def scenario_row(self, row, s):
         name = f"scenario/{row['name']}/{s['name']}"
@@ -146,31 +127,24 @@ class Report:
                      ms(m.median("p50_us")), ms(m.median("p99_us")), ms(m.median("p999_us")), ms(m.max("max_us"))]
             notes += ["stalled in some windows"] if m.min("answered") == 0 else []
             notes += [f"{thousands(m.sum('failed'))} failed requests"] if m.sum("failed") else []
-        if m.sum("retried"):
-            notes.append("accept queue overflowed: a dropped connection waits a second for the client's resend")
-        if m.min("stalled") != int(s["stalled"]):
-            notes.append(f"only {thousands(m.min('stalled'))} stalled connections held")
+        notes += ["accept queue overflowed: a dropped connection waits a second for the client's resend"] if m.sum("retried") else []
+        notes += [f"only {thousands(m.min('stalled'))} stalled connections held"] if m.min("stalled") != s["stalled"] else []
         # Without the kernel's counter (macOS), the client cannot tell drops either.
         retried = f"{thousands(m.sum('retried'))} ({thousands(m.sum('overflows'))})" if m.counted("overflows") else "-"
-        segments = self.run["own_network"] == "1" and m.counted("segs_per_req")
+        segments = self.run["own_network"] and m.counted("segs_per_req")
         return [row["name"]] + cells + [
             retried, fixed(m.median("segs_per_req"), 2) if segments else "-",
-            with_range(m, "cpu_us_per_req", lambda v: fixed(v, 1)) if m.counted("cpu_us_per_req") else "-",
+            m.with_range("cpu_us_per_req", lambda v: fixed(v, 1)) if m.counted("cpu_us_per_req") else "-",
             "; ".join(notes)]
-
-    def scenario_tables(self):
-        return "".join(fill(self.fragments["scenario"], title=s["title"], rows=table_rows(self.scenario_row(r, s) for r in self.rows))
-                       for s in self.run["scenarios"])
 
     def compare(self, a, b, counter, higher_is_faster):
         va, vb = a.values(counter), b.values(counter)
         if min(va + vb) < 0:
             return ["-"] * 4  # not counted here
         said, p = verdict(va, vb, higher_is_faster)
-        if min(vb) == 0:
-            return ["-", "-", said, fixed(p, 3)]
-        return [fixed(statistics.median(va) / statistics.median(vb), 2),
-                f"{fixed(min(va) / max(vb), 2)}–{fixed(max(va) / min(vb), 2)}", said, fixed(p, 3)]
+        ratios = ["-", "-"] if min(vb) == 0 else [fixed(a.median(counter) / b.median(counter), 2),
+                                                  f"{fixed(min(va) / max(vb), 2)}–{fixed(max(va) / min(vb), 2)}"]
+        return ratios + [said, fixed(p, 3)]
 
     def comparisons(self):
         """Each row of the build or added against the one before it (emulated
@@ -181,14 +155,12 @@ class Report:
             for row in (r for r in self.rows if r["kind"] in ("built", "added")):
                 m = self.get(f"scenario/{row['name']}/{s['name']}")
                 for other in (before, self.nginx):
-                    if not (m and other and (o := self.get(f"scenario/{other['name']}/{s['name']}"))):
-                        continue
-                    if m.stalled() or o.stalled():  # nothing answered in any window of one side: nothing to test
-                        lines.append([row["name"], other["name"]] + ["-", "-", (row if m.stalled() else other)["name"] +
-                                                                     " stalled", "-"] * 2)
-                    else:
-                        lines.append([row["name"], other["name"]] + self.compare(m, o, "req_per_s", True) +
-                                     self.compare(m, o, "cpu_us_per_req", False))
+                    if m and other and (o := self.get(f"scenario/{other['name']}/{s['name']}")):
+                        # Nothing answered in any window of one side: nothing to test.
+                        cells = (["-", "-", (row if m.stalled() else other)["name"] + " stalled", "-"] * 2
+                                 if m.stalled() or o.stalled() else
+                                 self.compare(m, o, "req_per_s", True) + self.compare(m, o, "cpu_us_per_req", False))
+                        lines.append([row["name"], other["name"]] + cells)
                 before = row
             out += fill(self.fragments["comparison"], title=s["title"], rows=table_rows(lines) or "| nothing to compare |\n")
         return out
@@ -198,14 +170,8 @@ class Report:
             return "not measured" if (why := self.why_not(row, name)).endswith("--benchmark_filter") else why
         if m.stalled():
             return "stalled"
-        v = m.values("req_per_s")
-        cv = f" ±{fixed(statistics.stdev(v) / statistics.mean(v) * 100, 0)}%" if len(v) > 1 else ""
+        cv = f" ±{fixed(m.aggregates['cv']['req_per_s'] * 100, 0)}%" if "cv" in m.aggregates else ""
         return thousands(m.median("req_per_s")) + cv + (f", {thousands(m.sum('retried'))} retried" if m.sum("retried") else "")
-
-    def client_sweep(self):
-        counts = self.run["client_counts"]
-        return ("| server | " + " | ".join(map(str, counts)) + " |\n|---" + "|--:" * len(counts) + "|\n" +
-                table_rows([r["name"]] + [self.client_cell(r, c) for c in counts] for r in self.rows if r["kind"] != "emulated"))
 
     def idle_row(self, row, count):
         name = f"idle/{row['name']}/{count}"
@@ -219,28 +185,18 @@ class Report:
                 ([f"{thousands(m.sum('retried'))} retried"] if m.sum("retried") else [])
         fresh = ("503" if m.sum("fresh_503") else "no answer" if m.max("fresh_answered") == 0 else
                  f"no answer in some windows; at most {ms(m.max('fresh_p50_us'))}" if m.min("fresh_answered") == 0 else
-                 with_range(m, "fresh_p50_us", ms))
+                 m.with_range("fresh_p50_us", ms))
         none, memory = self.get(f"idle/{row['name']}/0"), m.counted("rss_bytes")
-        per = with_range(m, "rss_per_held", thousands) if memory and count and m.counted("rss_per_held") else "-"
+        per = m.with_range("rss_per_held", thousands) if memory and count and m.counted("rss_per_held") else "-"
         vs = fixed(m.median("req_per_s") / none.median("req_per_s"), 2) if none and none.median("req_per_s") else "-"
         return [row["name"], thousands(count), fixed(m.median("rss_bytes") / 2**20, 1) if memory else "-", per, fresh,
-                with_range(m, "req_per_s", thousands), vs, "; ".join(notes)]
+                m.with_range("req_per_s", thousands), vs, "; ".join(notes)]
 
-    def client_check(self):
-        """wrk's and this client's best figure, or why not measured."""
-        names = [f"client-check/{who}/{self.first['name']}" for who in ("wrk", "this-client")]
-        return [thousands(m.max("req_per_s")) if (m := self.get(n)) else self.why_not(self.first, n) for n in names]
-
-    def costs(self):
-        lines = []
-        for row in (r for r in self.rows if r["kind"] in ("built", "added")):
-            if not (m := self.get(name := f"cost/{row['name']}")):
-                lines.append([row["name"], "-", "-", self.why_not(row, name)])
-                continue
-            cell = lambda counter, fmt: fmt(m.median(counter)) if m.counted(counter) else "-"
-            lines.append([row["name"], cell("syscalls_per_req", lambda v: fixed(v, 1)),
-                          cell("instructions_per_req", thousands), m.label])
-        return table_rows(lines)
+    def cost_row(self, row):
+        if not (m := self.get(name := f"cost/{row['name']}")):
+            return [row["name"], "-", "-", self.why_not(row, name)]
+        cell = lambda counter, fmt: fmt(m.median(counter)) if m.counted(counter) else "-"
+        return [row["name"], cell("syscalls_per_req", lambda v: fixed(v, 1)), cell("instructions_per_req", thousands), m.label]
 
 
 def draw_charts(report, out_dir, charts):
@@ -248,8 +204,7 @@ def draw_charts(report, out_dir, charts):
     run, rows = report.run, report.rows
     def median(m, counter, scale=1): return str(m.median(counter) / scale) if m else "?"
     def write(name, header, lines):
-        with open(os.path.join(out_dir, name + ".tsv"), "w") as f:
-            f.write("".join("\t".join(line) + "\n" for line in [header] + lines))
+        open(os.path.join(out_dir, name + ".tsv"), "w").write("".join("\t".join(line) + "\n" for line in [header] + lines))
     def sweep(name, kind, rows, points, counter="req_per_s", scale=1):  # a line per point, a column per row
         write(name, ["x"] + [r["name"] for r in rows],
               [[str(p)] + [median(report.get(f"{kind}/{r['name']}/{p}"), counter, scale) for r in rows] for p in points])
@@ -263,21 +218,18 @@ def draw_charts(report, out_dir, charts):
     sweep("clients", "clients", [r for r in rows if r["kind"] != "emulated"], run["client_counts"])
     sweep("idle_rps", "idle", report.idle_rows, run["held_counts"])
     sweep("idle_memory", "idle", report.idle_rows, run["held_counts"], "rss_bytes", 2**20)
-    kind = "quick" if run["quick"] == "1" else "full"
+    kind = "quick" if run["quick"] else "full"
     subtitle = lambda key: f"{report.context['num_cpus']} cores, loopback, {kind} run: {windows(run[key])}"
-    settings = {"dir": out_dir, "charts": " ".join(charts), "servers": len(rows), "load": int(run["held_load_clients"]),
-                "scenarios": subtitle("scenario_windows"),
-                "sweep": subtitle("clients_windows"), "idle": subtitle("idle_windows")}
-    for chart in ("throughput", "clients", "idle"):
-        if os.path.exists(png := os.path.join(out_dir, chart + ".png")):
-            os.remove(png)
-    try:
-        drawn = subprocess.run(["gnuplot", "-e", "; ".join(f"{k}={v!r}" for k, v in settings.items()),
-                                os.path.join(HERE, "charts.gp")], stdout=subprocess.DEVNULL, timeout=60)
-        if drawn.returncode != 0:
-            print("gnuplot failed: some charts are missing", file=sys.stderr)
-    except FileNotFoundError:
-        print("gnuplot is not installed: no charts (./workshop bench installs it)", file=sys.stderr)
+    settings = {"dir": out_dir, "charts": " ".join(charts), "servers": len(rows), "bars": len(run["scenarios"]),
+                "load": run["held_load_clients"],
+                "scenarios": subtitle("scenario_windows"), "sweep": subtitle("clients_windows"), "idle": subtitle("idle_windows")}
+    for png in (os.path.join(out_dir, chart + ".png") for chart in ("throughput", "clients", "idle")):
+        if os.path.exists(png): os.remove(png)
+    if not shutil.which("gnuplot"):
+        return print("gnuplot is not installed: no charts (./workshop bench installs it)", file=sys.stderr)
+    if subprocess.run(["gnuplot", "-e", "; ".join(f"{k}={v!r}" for k, v in settings.items()),
+                       os.path.join(HERE, "charts.gp")], stdout=subprocess.DEVNULL, timeout=60).returncode != 0:
+        print("gnuplot failed: some charts are missing", file=sys.stderr)
 
 
 def header_differences(answer):
@@ -289,46 +241,48 @@ def header_differences(answer):
     return [f"+ {line}" for line in theirs if line not in ours] + [f"- {line}" for line in ours if line not in theirs]
 
 
-def machine(context, run):
-    u = platform.uname()
-    return f"{context['num_cpus']} cores, {u.system} {u.release} {u.machine}, stages built with {run['compiler']}"
-
-
-def main(results, out_dir):
-    context, run, measured = load(results)
-    with open(os.path.join(HERE, "report.md.in")) as f:
-        parts = re.split(r"^@@ (\w+)\n", f.read(), flags=re.M)  # the report, then fragments, each after "@@ name"
-    report = Report(context, run, measured, dict(zip(parts[1::2], parts[2::2])))
-    quick, n, limit = run["quick"] == "1", run["scenario_windows"][0], run["descriptor_limit"]
-    emulated = [r["name"] for r in run["rows"] if r["kind"] == "emulated"]
-    differences = header_differences(run["nginx_answer"]) if run["nginx_answer"] else []
+def main(out_dir):
+    context, run, measured = load(out_dir)
+    # The report, then fragments, each after "@@ name".
+    parts = re.split(r"^@@ (\w+)\n", open(os.path.join(HERE, "report.md.in")).read(), flags=re.M)
+    report, rows = Report(context, run, measured, dict(zip(parts[1::2], parts[2::2]))), run["rows"]
+    quick, n, counts = run["quick"], run["scenario_windows"][0], run["client_counts"]
+    emulated = [r["name"] for r in rows if r["kind"] == "emulated"]
+    differences = header_differences(report.nginx["answer"]) if report.nginx["answer"] else []
     server = [line for line in differences if line.startswith("+ Server: ")]
-    wrk, ours = report.client_check()
+    # wrk's and this client's best figure, or why not measured.
+    wrk, ours = [thousands(m.max("req_per_s")) if (m := report.get(name)) else report.why_not(rows[0], name)
+                 for name in (f"client-check/{who}/{rows[0]['name']}" for who in ("wrk", "this-client"))]
     # A chart with nothing measured in it (see --benchmark_filter) is left out.
     charts = [chart for kind, chart in (("scenario", "throughput"), ("clients", "clients"), ("idle", "idle"))
               if any(name.startswith(kind + "/") and m.windows for name, m in measured.items())]
-    images = {f"{chart}_chart": report.fragments[chart] if chart in charts else "" for chart in ("throughput", "clients", "idle")}
     text = fill(
         parts[0], run="quick run" if quick else "full run", command="./workshop bench" + " --quick" * quick,
-        date=context["date"][:16].replace("T", " "), machine=machine(context, run),
-        nginx_version=server[0].rsplit("/", 1)[-1] if server else "not measured",
-        descriptor_limit=limit,
-        network="a network namespace of its own" if run["own_network"] == "1" else
+        date=context["date"][:16].replace("T", " "), cores=context["num_cpus"],
+        system=f"{platform.system()} {platform.release()} {platform.machine()}", compiler=run["compiler"],
+        nginx_version=server[0].rsplit("/", 1)[-1] if server else "not measured", descriptor_limit=run["descriptor_limit"],
+        network="a network namespace of its own" if run["own_network"] else
                 "the machine's network namespace (so TCP segments are not counted, and the kernel's drops are every program's)",
         scenario_windows=n, scenario_seconds=fixed(run["scenario_windows"][1] / 1000, 2),
         emulated=f"*emulated* rows ({', '.join(emulated)}) run under an emulator." if emulated else "",
-        scenario_tables=report.scenario_tables(), alpha=ALPHA, smallest_p=fixed(smallest_p(n, n), 3),
+        scenario_tables="".join(fill(report.fragments["scenario"], title=s["title"],
+                                     rows=table_rows(report.scenario_row(r, s) for r in rows)) for s in run["scenarios"]), alpha=ALPHA, smallest_p=fixed(smallest_p(n, n), 3),
         reachable=("so a verdict needs nearly every window of one side above every window of the other."
                    if smallest_p(n, n) < ALPHA else "so every verdict of this run reads *no difference shown*: "
                    "only a full run (`./workshop bench`) has windows enough for one."),
-        comparisons=report.comparisons(), clients_windows=windows(run["clients_windows"]), client_sweep=report.client_sweep(),
+        comparisons=report.comparisons(), clients_windows=windows(run["clients_windows"]), client_sweep=(
+            "| server | " + " | ".join(map(str, counts)) + " |\n|---" + "|--:" * len(counts) + "|\n" +
+            table_rows([r["name"]] + [report.client_cell(r, c) for c in counts] for r in rows if r["kind"] != "emulated")),
         concurrent=", ".join(r["name"] for r in report.idle_rows) or "none",
         held_load_clients=run["held_load_clients"], idle_windows=windows(run["idle_windows"]),
         idle_sweep=table_rows(report.idle_row(r, c) for r in report.idle_rows for c in run["held_counts"]),
-        first_row=report.first["name"], first_clients=run["scenarios"][1]["clients"],
+        first_row=rows[0]["name"], first_clients=run["scenarios"][1]["clients"],
         check_windows=f"{run['client_check_windows'][0]} × {run['client_check_windows'][1] / 1000:.0f} s", wrk=wrk, ours=ours,
         header_differences="".join(f"    {line}\n" for line in differences) or "    (not measured)\n",
-        costs=report.costs(), cost_requests=run["cost_requests"], **images)
+        costs=table_rows(report.cost_row(r) for r in rows if r["kind"] in ("built", "added")),
+        cost_requests=run["cost_requests"])
+    for chart in {"throughput", "clients", "idle"} - set(charts):  # its image line and the blank line after it
+        text = re.sub(rf"^!\[.*\]\({chart}\.png\)\n\n", "", text, flags=re.M)
     with open(os.path.join(out_dir, "report.md"), "w") as f:
         f.write(text)
     draw_charts(report, out_dir, charts)
@@ -336,6 +290,6 @@ def main(results, out_dir):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 3:
-        sys.exit("usage: report.py RESULTS_JSON OUT_DIR")
-    main(sys.argv[1], sys.argv[2])
+    if len(sys.argv) != 2:
+        sys.exit("usage: report.py DIR (where http_bench wrote results.json and run.json)")
+    main(sys.argv[1])

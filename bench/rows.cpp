@@ -1,16 +1,15 @@
-// Measuring: the rows. The build's servers, in the order of its list of
-// stages, then any server added with --with, then nginx as the reference;
-// how each starts, and the check that comes before any measuring: does it
-// answer GET / with the golden response, and does it serve a client while
-// another stays silent (the rows that do take the idle sweep)?
+// Measuring: the rows (the build's servers, any added with --with, nginx), how
+// each starts, and the check before any measuring.
 #include "bench.hpp"
 
 #include "support/golden.hpp"
 #include "support/nginx.hpp"
 
 #include <algorithm>
+#include <cstdio>
 #include <stdexcept>
 #include <thread>
+#include <unistd.h>
 
 namespace bench {
 namespace {
@@ -18,14 +17,10 @@ namespace {
 // nginx adds header lines of its own (the report lists them); its status
 // line, Content-Type and body must be the golden response's.
 std::string compare_reference(const std::string& got, const std::string& golden) {
-    auto body = [](const std::string& m) {
-        auto end = m.find("\r\n\r\n");
-        return end == std::string::npos ? std::string() : m.substr(end + 4);
-    };
-    auto type = golden.find("\r\nContent-Type:") + 2;
-    std::string content_type = golden.substr(type, golden.find("\r\n", type) - type);
-    if (got.substr(0, got.find("\r\n")) != golden.substr(0, golden.find("\r\n")))
-        return "answered GET / with another status line";
+    auto line = [](const std::string& m, std::size_t from) { return m.substr(from, m.find("\r\n", from) - from); };
+    auto body = [](const std::string& m) { return m.substr(std::min(m.find("\r\n\r\n"), m.size())); };
+    std::string content_type = line(golden, golden.find("\r\nContent-Type:") + 2);
+    if (line(got, 0) != line(golden, 0)) return "answered GET / with another status line";
     if (got.find("\r\n" + content_type + "\r\n") == std::string::npos)
         return "answered GET / without \"" + content_type + "\"";
     return body(got) == body(golden) ? "" : "answered GET / with another body";
@@ -48,6 +43,18 @@ std::string check_answer(row& r, int port) {
            workshop::visible(golden.substr(from, 32)) + "\"";
 }
 
+// A fresh server that answered GET / rightly, or nullptr and `problem` why not.
+std::unique_ptr<workshop::server_process> start_checked(row& r, std::string& problem) {
+    try {
+        auto server = start(r);
+        problem = check_answer(r, server->port());
+        if (problem.empty()) return server;
+    } catch (const std::exception& e) {
+        problem = std::string("did not start: ") + e.what();
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 std::vector<row> read_rows(const std::vector<std::string>& added) {
@@ -67,8 +74,7 @@ std::vector<row> read_rows(const std::vector<std::string>& added) {
         rows.push_back({name, name, command, row::kind::added});
     }
     auto nginx = workshop::find_program("nginx");
-    rows.push_back({"nginx", "nginx", nginx ? std::vector{nginx->string()} : std::vector<std::string>{},
-                    row::kind::reference});
+    rows.push_back({"nginx", "nginx", nginx ? std::vector{nginx->string()} : std::vector<std::string>{}, row::kind::reference});
     return rows;
 }
 
@@ -84,23 +90,11 @@ std::unique_ptr<workshop::server_process> start(const row& r, const std::vector<
             int port = workshop::free_port();
             std::vector<std::string> words = wrapper, command = workshop::server_command(r.command, port);
             words.insert(words.end(), command.begin(), command.end());
-            return std::make_unique<workshop::server_process>(words[0], std::vector(words.begin() + 1, words.end()),
-                                                              port);
+            return std::make_unique<workshop::server_process>(words[0], std::vector(words.begin() + 1, words.end()), port);
         } catch (const std::runtime_error& e) {
             if (attempt == 3 || std::string_view(e.what()).find("in use") == std::string_view::npos) throw;
         }
     }
-}
-
-std::unique_ptr<workshop::server_process> start_checked(row& r, std::string& problem) {
-    try {
-        auto server = start(r);
-        problem = check_answer(r, server->port());
-        if (problem.empty()) return server;
-    } catch (const std::exception& e) {
-        problem = std::string("did not start: ") + e.what();
-    }
-    return nullptr;
 }
 
 void check_row(row& r) {
@@ -112,6 +106,14 @@ void check_row(row& r) {
     std::this_thread::sleep_for(100ms);
     auto fresh = workshop::exchange(server->port(), request, 500ms);
     r.concurrent = silent.held() == 1 && fresh.bytes.starts_with("HTTP/1.1 200 ");
+}
+
+std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const std::string& what) {
+    if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K  measuring %s / %s", r.name.c_str(), what.c_str());
+    std::string problem;
+    auto server = start_checked(r, problem);
+    if (!server) state.SkipWithError(problem.c_str());
+    return server;
 }
 
 }  // namespace bench

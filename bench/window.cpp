@@ -1,12 +1,7 @@
-// Measuring: one window, and what the kernel counts around it. Every window
-// starts a fresh server, checks its answer, loads it, and hands Google
-// Benchmark its figures as counters, the kernel's among them: the listen
-// queues' drops, the TCP segments sent, and the server's resident memory and
-// CPU time, its children's included (nginx's workers). Those are Linux's;
-// elsewhere they read -1 and their column shows "-".
+// Measuring: one window on a fresh server, its figures as counters, the kernel's
+// among them (Linux's; elsewhere -1, shown "-").
 #include "bench.hpp"
 
-#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -31,17 +26,14 @@ std::optional<double> kernel_counter(const std::string& group, const std::string
         std::ifstream in(file);
         for (std::string names, values; std::getline(in, names) && std::getline(in, values);) {
             std::istringstream n(names), v(values);
-            std::string key, value;
-            if (!(n >> key && v >> value) || key != group + ":") continue;
-            while (n >> key && v >> value)
-                if (key == name) return std::stod(value);
+            for (std::string key, value; n >> key && v >> value;)
+                if (names.starts_with(group + ": ") && key == name) return std::stod(value);
         }
     }
     return std::nullopt;
 }
 
-// `of(pid)` summed over the process and its descendants, which
-// /proc/<pid>/task/*/children lists (every thread's children).
+// `of(pid)` summed over the process and its descendants (/proc/<pid>/task/*/children).
 template <class Of>
 std::optional<double> over_tree(pid_t pid, Of of) {
     std::optional<double> total = of(pid);
@@ -54,62 +46,42 @@ std::optional<double> over_tree(pid_t pid, Of of) {
     return total;
 }
 
-double difference(std::optional<double> after, std::optional<double> before) {
-    return after && before ? *after - *before : -1;  // -1: not available here
-}
-
-// One window of load, its figures as counters.
 void load_window(benchmark::State& state, const row& r, const workshop::server_process& server, int clients,
                  std::chrono::milliseconds length) {
-    load_plan plan{server.port(), clients, length, r.answer.size()};
+    auto difference = [](auto after, auto before) -> double { return after && before ? *after - *before : -1; };  // -1: n/a
     // /proc/<pid>/stat's CPU times cover every thread, those that have exited included.
     auto cpu = over_tree(server.pid(), workshop::cpu_seconds);
     auto overflows = kernel_counter("TcpExt", "ListenOverflows"), segments = kernel_counter("Tcp", "OutSegs");
     load_result load;
-    for (auto _ : state) load = run_load(plan);
+    for (auto _ : state) load = run_load(server.port(), clients, length, r.answer.size());
     double cpu_used = difference(over_tree(server.pid(), workshop::cpu_seconds), cpu);
     double sent = difference(kernel_counter("Tcp", "OutSegs"), segments);
     double answered = static_cast<double>(load.completed);
-    auto& c = state.counters;
-    c["req_per_s"] = load.requests_per_second();
-    c["p50_us"] = load.percentile_us(50);
-    c["p99_us"] = load.percentile_us(99);
-    c["p999_us"] = load.percentile_us(99.9);
-    c["max_us"] = load.percentile_us(100);
-    c["cpu_us_per_req"] = cpu_used >= 0 && answered > 0 ? cpu_used * 1e6 / answered : -1;
-    c["segs_per_req"] = sent >= 0 && answered > 0 ? sent / answered : -1;
-    c["answered"] = answered;
-    c["failed"] = static_cast<double>(load.failed);
-    c["got_503"] = static_cast<double>(load.unavailable);
-    c["unfinished"] = static_cast<double>(load.unfinished);
-    c["retried"] = static_cast<double>(load.retried);
-    c["overflows"] = difference(kernel_counter("TcpExt", "ListenOverflows"), overflows);
+    state.counters.insert({
+        {"req_per_s", {answered, benchmark::Counter::kIsRate}},  // over the window's real time
+        {"answered", answered}, {"p50_us", load.percentile_us(50)},
+        {"p99_us", load.percentile_us(99)}, {"p999_us", load.percentile_us(99.9)}, {"max_us", load.percentile_us(100)},
+        {"cpu_us_per_req", cpu_used >= 0 && answered > 0 ? cpu_used * 1e6 / answered : -1},
+        {"segs_per_req", sent >= 0 && answered > 0 ? sent / answered : -1},
+        {"failed", load.failed}, {"got_503", load.unavailable}, {"unfinished", load.unfinished}, {"retried", load.retried},
+        {"overflows", difference(kernel_counter("TcpExt", "ListenOverflows"), overflows)},
+    });
 }
 
 }  // namespace
 
-std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const std::string& what) {
-    if (::isatty(STDERR_FILENO)) std::fprintf(stderr, "\r\033[K  measuring %s / %s", r.name.c_str(), what.c_str());
-    std::string problem;
-    auto server = start_checked(r, problem);
-    if (!server) state.SkipWithError(problem.c_str());
-    return server;
-}
-
-// Moves this process, before it starts any thread or child, into a network
-// namespace of its own with its loopback up, so that ListenOverflows and
-// OutSegs count the benchmark's traffic alone. Needs root; false elsewhere.
+// Into a network namespace of our own, loopback up, before any thread or child
+// starts, so ListenOverflows and OutSegs count our traffic alone (needs root).
 bool enter_own_network_namespace() {
 #if defined(__linux__)
     if (::geteuid() != 0 || ::unshare(CLONE_NEWNET) != 0) return false;
-    int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
+    workshop::socket_fd fd(::socket(AF_INET, SOCK_DGRAM, 0));
     ifreq lo{};
     std::strncpy(lo.ifr_name, "lo", IFNAMSIZ - 1);
-    bool up = fd >= 0 && ::ioctl(fd, SIOCGIFFLAGS, &lo) == 0;
+    bool known = ::ioctl(fd.get(), SIOCGIFFLAGS, &lo) == 0;
     lo.ifr_flags |= IFF_UP;
-    up = up && ::ioctl(fd, SIOCSIFFLAGS, &lo) == 0;
-    if (fd >= 0) ::close(fd);
-    if (!up) throw std::runtime_error("in a network namespace of its own, loopback would not come up");
+    if (!known || ::ioctl(fd.get(), SIOCSIFFLAGS, &lo) != 0)
+        throw std::runtime_error("in a network namespace of its own, loopback would not come up");
     return true;
 #else
     return false;
@@ -140,16 +112,13 @@ void measure_held(benchmark::State& state, row& r, int count, const settings& co
     std::this_thread::sleep_for(count > 0 ? 300ms : 0ms);
     auto after = over_tree(server->pid(), workshop::resident_kib);
     int held = idle.held();
-    load_result fresh = run_load({server->port(), 1, config.idle.length / 2, r.answer.size()});
+    load_result fresh = run_load(server->port(), 1, config.idle.length / 2, r.answer.size());
     load_window(state, r, *server, held_load_clients, config.idle.length);
-    auto& c = state.counters;
-    c["silent_opened"] = idle.opened();
-    c["silent_held"] = held;
-    c["fresh_p50_us"] = fresh.percentile_us(50);
-    c["fresh_answered"] = static_cast<double>(fresh.completed);
-    c["fresh_503"] = static_cast<double>(fresh.unavailable);
-    c["rss_bytes"] = after ? *after * 1024 : -1;
-    c["rss_per_held"] = before && after && held > 0 ? (*after - *before) * 1024 / held : -1;
+    state.counters.insert({
+        {"silent_opened", idle.opened()}, {"silent_held", held}, {"fresh_p50_us", fresh.percentile_us(50)},
+        {"fresh_answered", fresh.completed}, {"fresh_503", fresh.unavailable}, {"rss_bytes", after ? *after * 1024 : -1},
+        {"rss_per_held", before && after && held > 0 ? (*after - *before) * 1024 / held : -1},
+    });
 }
 
 }  // namespace bench
