@@ -19,8 +19,9 @@
 //
 // And its shape: the main path (up to the first "Appendix" heading) has at
 // most 6,000 words of prose, its timetable adds up to the minutes README
-// promises, every part opens with "**Idea:**" and ends with its recap, and
-// the scoreboard lists README's capabilities.
+// promises, no part holds more than 75 words a minute of its slot, every
+// part opens with "**Idea:**" and ends with its recap, and the scoreboard
+// lists README's capabilities.
 #include "support/process.hpp"
 
 #include <algorithm>
@@ -277,6 +278,38 @@ TEST_CASE("the timetable adds up to README's promise", "[tutorial]") {
     INFO("timetable rows: " << rows);
     CHECK(rows >= 8);  // Parts 0 to 7, and a break
     CHECK(minutes == std::stoi(promise[1]));
+}
+
+// A part fits its slot: no more than 75 words a minute, counting its prose,
+// listings and folded answers alike (everything under its heading, split
+// on white space), by the minutes its timetable row gives it.
+TEST_CASE("every part fits its minutes", "[tutorial]") {
+    const std::regex row("^\\| (\\d) \\|.*\\| (\\d+) min \\|$");
+    std::map<std::string, int> minutes;  // by part number
+    for (const auto& line : tutorial) {
+        if (line.starts_with("## ")) break;
+        std::smatch m;
+        if (std::regex_match(line, m, row)) minutes[m[1]] = std::stoi(m[2]);
+    }
+    const auto text = main_path();
+    std::string part;  // the part being counted
+    std::map<std::string, std::size_t> words;
+    for (const auto& line : text) {
+        std::smatch m;
+        if (std::regex_match(line, m, std::regex("^## Part (\\d):.*"))) {
+            part = m[1];
+            continue;
+        }
+        if (part.empty()) continue;
+        std::istringstream in(line);
+        for (std::string word; in >> word;) ++words[part];
+    }
+    CHECK(words.size() == 8);
+    for (const auto& [number, count] : words) {
+        INFO("Part " << number << ": " << count << " words in " << minutes[number] << " minutes");
+        REQUIRE(minutes.count(number) == 1);
+        CHECK(count <= 75u * static_cast<std::size_t>(minutes[number]));
+    }
 }
 
 // Every part ("## Part N: ...") opens with its idea, "**Idea:** ...", and
