@@ -32,6 +32,7 @@ void request_reader::clear() {
     body_left_ = 0;
 }
 
+// tutorial: reader-next
 request_head request_reader::next(const request_head& answered) {
     assert(answered.parsed.body_size);  // a chunked body's end is not looked for
     body_left_ = *answered.parsed.body_size;
@@ -44,6 +45,7 @@ request_head request_reader::next(const request_head& answered) {
     }
     return gather(rest);  // the next request, to the front of the buffer
 }
+// end tutorial
 
 void request_reader::drop_buffer() {
     if (own_) {

@@ -25,6 +25,7 @@ constexpr int fin_follows = MSG_MORE;
 constexpr int fin_follows = 0;
 #endif
 
+// tutorial: answer-to
 // How one request is answered, decided while its bytes are at hand.
 struct answer {
     int status;
@@ -49,6 +50,7 @@ answer answer_to(connection& c, const raii_http::request_head& head) {
                                                               : connection_field::none;
     return {status, raii_http::is_head(parsed), field, keep};
 }
+// end tutorial
 
 // After the last byte of the last answer: our FIN, by shutdown, which takes
 // what MSG_MORE held back along. Then a client that sent one whole request
@@ -77,6 +79,7 @@ state send_answers(connection& c, std::string_view bytes) {
     return c.reader.idle() ? state::idle : state::reading_head;
 }
 
+// tutorial: read-requests
 // Reads what has arrived: into the loop's scratch buffer, or after the
 // pieces of a head that came before it, which the reader keeps. Every
 // request that came whole is answered, in order, and the answers leave in
@@ -102,6 +105,7 @@ state read_requests(connection& c, std::span<char> scratch, std::string& answers
     if (answers.empty()) return c.reader.idle() ? state::idle : state::reading_head;
     return send_answers(c, answers);
 }
+// end tutorial
 
 // Lingering: read and drop; the end of the stream (or an error) ends it.
 state drain(connection& c, std::span<char> scratch) {
