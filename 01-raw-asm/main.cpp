@@ -1,7 +1,7 @@
 // 01-raw-asm: the article's assembly server, called from C++.
 //
-// The idea: a web server is a loop of four C calls (accept, write, close,
-// repeat) after four set-up calls, and assembly can make them directly.
+// The idea: a web server is a loop of three C calls (accept, write, close)
+// after four set-up calls, and assembly can make them directly.
 // The loop lives in http_server_arm64.S (the original) or its x86-64 twin:
 // read that first. This driver only reads the command line and reports
 // failures.
@@ -62,8 +62,8 @@ int main(int argc, char* argv[]) {
     // A write to a client that has already gone can raise SIGPIPE, which
     // would kill the whole server; ignored, the write just fails. (Stage 01
     // writes at once, so on Linux a client's reset usually makes the write
-    // fail with ECONNRESET, which raises nothing: tutorial Part 1 says when
-    // SIGPIPE does come. macOS also offers the per-socket SO_NOSIGPIPE; this
+    // fail with ECONNRESET, which raises nothing: the tutorial's Appendix A
+    // says when SIGPIPE does come. macOS also offers the per-socket SO_NOSIGPIPE; this
     // works on both.)
     std::signal(SIGPIPE, SIG_IGN);
 
