@@ -1,5 +1,7 @@
 #include "support/rfc9112_cases.hpp"
 
+#include "support/client.hpp"
+
 namespace workshop {
 namespace {
 
@@ -138,6 +140,19 @@ int status_of(std::string_view answer) {
         status = status * 10 + (c - '0');
     }
     return status;
+}
+
+const std::vector<persistence_case>& persistence_cases() {
+    static const std::vector<persistence_case> cases = {
+        {"HTTP/1.1 persists by default", kept_get, true},
+        {"HTTP/1.1 with Connection: close", simple_get, false},
+        {"Connection: Close, in any case", "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: Close\r\n\r\n", false},
+        {"Connection: keep-alive, close: close wins",
+         "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive, close\r\n\r\n", false},
+        {"HTTP/1.0 closes by default", "GET / HTTP/1.0\r\n\r\n", false},
+        {"HTTP/1.0 with Connection: keep-alive", "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", true},
+    };
+    return cases;
 }
 
 }  // namespace workshop

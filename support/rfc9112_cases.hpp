@@ -27,6 +27,16 @@ struct rfc9112_case {
 
 const std::vector<rfc9112_case>& rfc9112_cases();
 
+// RFC 9112 §9.3: whether a connection may persist after a request's
+// answer, case by case (a server may always close: §9.6).
+struct persistence_case {
+    std::string_view name;
+    std::string request;
+    bool persists;  // the client lets the connection stay open
+};
+
+const std::vector<persistence_case>& persistence_cases();
+
 // The class of an answer, as the comparison with nginx counts it.
 enum class answer_class { served, refused, not_implemented, none };
 answer_class class_of(int status);  // 2xx and 404: served; other 4xx: refused; 5xx

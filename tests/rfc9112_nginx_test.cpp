@@ -46,3 +46,22 @@ TEST_CASE("RFC 9112: nginx answers each case the RFC leaves no choice in with th
     }
     std::cout << "\nRFC 9112 cases, nginx beside the status due:\n" << table << std::flush;
 }
+
+// §9.3 and §9.6: each request is sent with a Connection: close one right
+// behind it. A server that lets the connection persist answers both, in
+// order; one that closes after the first answers it alone.
+TEST_CASE("RFC 9112 §9.3: nginx keeps a connection exactly when the client lets it", "[rfc9112][nginx]") {
+    std::signal(SIGPIPE, SIG_IGN);
+    auto nginx = start_nginx();
+    if (!nginx) SKIP("nginx is not installed: no case is sent to it (./workshop test installs it)");
+    for (const auto& c : persistence_cases()) {
+        INFO("RFC 9112 §9.3: " << c.name);
+        reply r = exchange(nginx->port(), c.request + simple_get);
+        std::size_t answers = 0;
+        for (auto at = r.bytes.find("HTTP/1.1 200 "); at != std::string::npos; at = r.bytes.find("HTTP/1.1 200 ", at + 1))
+            ++answers;
+        INFO("nginx answered " << answers << " of 2:\n" << visible(r.bytes.substr(0, 400)));
+        CHECK(answers == (c.persists ? 2u : 1u));
+        CHECK(r.end == ending::eof);
+    }
+}
