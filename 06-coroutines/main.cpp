@@ -18,7 +18,8 @@
 #include "server.hpp"
 
 #include <asio.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/experimental/deferred.hpp>
+#include <asio/experimental/parallel_group.hpp>
 
 #include <algorithm>
 #include <array>
@@ -60,22 +61,22 @@ constexpr int fin_follows = 0;
 // Reads what the client sends next, unless the deadline passes first: bytes
 // read, 0 at the end of the stream (or on an error), nullopt once the
 // deadline has passed. What has arrived is read at once, as 03's read_some
-// does: under load the request is usually there, and then nothing waits.
-// Only an empty socket waits, in a race: `||` starts the read and the
-// timer's wait and, when one of them finishes, cancels the other. Errors
-// come back in an error_code, not as exceptions: `||` waits for the first
-// success, so a thrown end of stream would leave it waiting for the timer.
+// does: under load the request is often there already, and then nothing
+// waits. Only an empty socket waits, in a race: a parallel group starts the
+// read and the timer's wait, and when one of them finishes (wait_for_one)
+// cancels the other.
 awaitable<std::optional<std::size_t>> read_before(tcp::socket& client, std::span<char> free,
                                                   asio::steady_timer& deadline) {
-    asio::error_code read_error, timer_error;
-    std::size_t n = client.read_some(asio::buffer(free.data(), free.size()), read_error);
-    if (read_error != asio::error::would_block) co_return read_error ? 0 : n;
-    using namespace asio::experimental::awaitable_operators;
-    auto first = co_await (client.async_read_some(asio::buffer(free.data(), free.size()),
-                                                  asio::redirect_error(use_awaitable, read_error)) ||
-                           deadline.async_wait(asio::redirect_error(use_awaitable, timer_error)));
-    if (first.index() == 1) co_return std::nullopt;
-    co_return read_error ? 0 : std::get<0>(first);
+    asio::error_code error;
+    std::size_t n = client.read_some(asio::buffer(free.data(), free.size()), error);
+    if (error != asio::error::would_block) co_return error ? 0 : n;
+    using namespace asio::experimental;
+    auto [order, read_error, read, timer_error] =
+        co_await make_parallel_group(client.async_read_some(asio::buffer(free.data(), free.size()), deferred),
+                                     deadline.async_wait(deferred))
+            .async_wait(wait_for_one(), use_awaitable);
+    if (order[0] == 1) co_return std::nullopt;  // the timer's wait finished first
+    co_return read_error ? 0 : read;
 }
 // end tutorial
 
