@@ -106,6 +106,11 @@ awaitable<void> close_after_answer(tcp::socket& client, bool request_was_whole) 
     for (;;) {
         auto n = co_await read_before(client, sink, deadline);
         if (!n || *n == 0) co_return;  // the deadline passed, or the client is done
+        // read_before waits only for an empty socket, so a client that keeps
+        // sending is stopped here: by the clock, and by letting the loop's
+        // other clients run between reads.
+        if (deadline.expiry() <= std::chrono::steady_clock::now()) co_return;
+        co_await asio::post(client.get_executor(), use_awaitable);
     }
 }
 
