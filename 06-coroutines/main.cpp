@@ -19,7 +19,8 @@
 #include "server.hpp"
 
 #include <asio.hpp>
-#include <asio/experimental/awaitable_operators.hpp>
+#include <asio/experimental/deferred.hpp>
+#include <asio/experimental/parallel_group.hpp>
 
 #include <algorithm>
 #include <array>
@@ -30,6 +31,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <unistd.h>
@@ -59,21 +61,37 @@ constexpr int fin_follows = 0;
 // tutorial: read-before
 // Reads what the client sends next, unless the deadline passes first: bytes
 // read, 0 at the end of the stream (or on an error), nullopt once the
-// deadline has passed. `||` starts both waits and, when one of them
-// finishes, cancels the other. Errors come back in an error_code, not as
-// exceptions: `||` waits for the first success, so a thrown end of stream
-// would leave it waiting for the timer.
+// deadline has passed. What has arrived is read at once, as 03's read_some
+// does: under load the request is often there already, and then nothing
+// waits. Only an empty socket waits, in a race: a parallel group starts the
+// read and the timer's wait, and when one of them finishes (wait_for_one)
+// cancels the other.
 awaitable<std::optional<std::size_t>> read_before(tcp::socket& client, std::span<char> free,
                                                   asio::steady_timer& deadline) {
-    using namespace asio::experimental::awaitable_operators;
-    asio::error_code read_error, timer_error;
-    auto first = co_await (client.async_read_some(asio::buffer(free.data(), free.size()),
-                                                  asio::redirect_error(use_awaitable, read_error)) ||
-                           deadline.async_wait(asio::redirect_error(use_awaitable, timer_error)));
-    if (first.index() == 1) co_return std::nullopt;
-    co_return read_error ? 0 : std::get<0>(first);
+    asio::error_code error;
+    std::size_t n = client.read_some(asio::buffer(free.data(), free.size()), error);
+    if (error != asio::error::would_block) co_return error ? 0 : n;
+    using namespace asio::experimental;
+    auto [order, read_error, read, timer_error] =
+        co_await make_parallel_group(client.async_read_some(asio::buffer(free.data(), free.size()), deferred),
+                                     deadline.async_wait(deferred))
+            .async_wait(wait_for_one(), use_awaitable);
+    if (order[0] == 1) co_return std::nullopt;  // the timer's wait finished first
+    co_return read_error ? 0 : read;
 }
 // end tutorial
+
+// Sends the whole answer, as 03's write_all: what the socket takes now at
+// once, and only the rest, if the socket is full, waits for room (each
+// async_send may send part; async_write takes no flags). True once sent.
+awaitable<bool> send_all(tcp::socket& client, std::string_view answer) {
+    asio::error_code error;
+    asio::const_buffer rest = asio::buffer(answer);
+    rest += client.send(rest, fin_follows, error);
+    while (rest.size() > 0 && (!error || error == asio::error::would_block))
+        rest += co_await client.async_send(rest, fin_follows, asio::redirect_error(use_awaitable, error));
+    co_return rest.size() == 0;
+}
 
 // Our FIN first: shutdown sends it, with the answer MSG_MORE held back.
 // Then, unless the client sent exactly one whole request and nothing more
@@ -89,6 +107,11 @@ awaitable<void> close_after_answer(tcp::socket& client, bool request_was_whole) 
     for (;;) {
         auto n = co_await read_before(client, sink, deadline);
         if (!n || *n == 0) co_return;  // the deadline passed, or the client is done
+        // read_before waits only for an empty socket, so a client that keeps
+        // sending is stopped here: by the clock, and by letting the loop's
+        // other clients run between reads.
+        if (deadline.expiry() <= std::chrono::steady_clock::now()) co_return;
+        co_await asio::post(client.get_executor(), use_awaitable);
     }
 }
 
@@ -96,6 +119,7 @@ awaitable<void> close_after_answer(tcp::socket& client, bool request_was_whole) 
 // One client, from accept to close: 03's serve_connection, with co_await
 // where 03 blocked. Everything here lives in the coroutine's frame.
 awaitable<void> serve_connection(tcp::socket client, milliseconds read_timeout) {
+    client.non_blocking(true);  // a read or send takes what it can now, and never blocks the loop
     asio::steady_timer deadline(client.get_executor(), read_timeout);  // for the whole head
     std::array<char, raii_http::head_buffer_size> buffer;
     raii_http::request_reader reader(buffer);
@@ -109,11 +133,8 @@ awaitable<void> serve_connection(tcp::socket client, milliseconds read_timeout) 
         head = *n > 0 ? reader.received(room.first(*n)) : reader.ended();
     }
     if (head.next == raii_http::next_step::close) co_return;  // it sent nothing at all
-    std::string_view answer = raii_http::answer_bytes(head.parsed);
-    asio::error_code error;  // async_write takes no flags: each async_send may send part
-    for (asio::const_buffer rest = asio::buffer(answer); rest.size() > 0 && !error;)
-        rest += co_await client.async_send(rest, fin_follows, asio::redirect_error(use_awaitable, error));
-    if (!error) co_await close_after_answer(client, head.whole);
+    if (co_await send_all(client, raii_http::answer_bytes(head.parsed)))
+        co_await close_after_answer(client, head.whole);
 }  // the socket closes here
 // end tutorial
 
