@@ -93,8 +93,10 @@ TEST_CASE("two requests pipelined in one packet: one answer, or both where kept 
     auto server = start_server();
     auto before = open_descriptors(server->pid());
     reply r = exchange(server->port(), kept_get + simple_get);
-    if (current_stage().keeps_alive) CHECK(r.bytes == kept_response() + golden_response());
-    else CHECK(r.bytes == golden_response());  // one connection, one answer: Connection: close
+    // Kept alive, both answers; otherwise one, saying Connection: close. A
+    // server graded from outside the build may do either.
+    bool kept = current_stage_listed() ? current_stage().keeps_alive : r.bytes != golden_response();
+    CHECK(r.bytes == (kept ? kept_response() + golden_response() : golden_response()));
     if (current_stage().reads_request) CHECK(r.end == ending::eof);
     check_unharmed(*server, before);
 }

@@ -65,23 +65,31 @@ TEST_CASE("RFC 9112 §9.6: a body that arrives after the answer, then a clean FI
 // §9.3: whether a connection persists after its answer. A server that
 // keeps connections (08) answers a request that may persist and reads the
 // next one on the same connection; 01 to 07 close after every answer,
-// which the RFC allows any server (§9.6), saying Connection: close.
+// which the RFC allows any server (§9.6), saying Connection: close. A
+// server graded from outside the build may do either, as its first
+// answer says.
 TEST_CASE("RFC 9112 §9.3: persistence, case by case", "[rfc9112][persistence]") {
     auto server = start_server();
-    bool keeps = current_stage().keeps_alive;
     for (const auto& c : persistence_cases()) {
         INFO("RFC 9112 §9.3: " << c.name);
         socket_fd fd = connect_to(server->port());
         REQUIRE(send_all(fd.get(), c.request));
-        if (keeps && c.persists) {
-            // Kept: the answer (HTTP/1.0's says keep-alive), then the
-            // connection still serves; the next request asks to close.
-            const std::string& kept = c.request.find("HTTP/1.0") != std::string::npos ? keep_alive_response()
-                                                                                       : kept_response();
-            CHECK(read_exactly(fd.get(), kept.size()) == kept);
-            REQUIRE(send_all(fd.get(), simple_get));
+        // Kept: the answer (HTTP/1.0's says keep-alive), then the
+        // connection still serves; the next request asks to close.
+        const std::string& kept = c.request.find("HTTP/1.0") != std::string::npos ? keep_alive_response()
+                                                                                   : kept_response();
+        bool may_keep = c.persists && (current_stage().keeps_alive || !current_stage_listed());
+        std::string first;
+        if (may_keep) {
+            first = read_exactly(fd.get(), kept.size());
+            if (current_stage_listed()) CHECK(first == kept);
+            if (first == kept) {
+                first.clear();
+                REQUIRE(send_all(fd.get(), simple_get));
+            }
         }
         reply r = read_to_end(fd.get());
+        r.bytes = first + r.bytes;
         INFO("received (" << to_string(r.end) << "):\n" << visible(r.bytes.substr(0, 200)));
         if (!current_stage().reads_request && r.end == ending::reset && r.bytes.empty()) continue;  // 01
         CHECK(r.bytes == golden_response());
