@@ -3,13 +3,17 @@
 #include "bench.hpp"
 
 #include <algorithm>
+#include <csignal>
+#include <cstdio>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <stdexcept>
 #include <thread>
+#include <tuple>
 
 namespace bench {
 namespace {
@@ -58,7 +62,8 @@ bool saw_drop(int, clock::duration, bool) { return false; }
 
 // One request on a fresh connection, counted into `t`: connect, send the
 // request, read the whole response, and give up when the window ends.
-void one_request(int port, std::size_t response_size, clock::time_point end, load_result& t) {
+void one_request(int port, std::size_t response_size, clock::time_point end, load_result& t,
+                 std::vector<float>& latencies_us) {
     auto start = clock::now();
     workshop::socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
     bool connected = fd.get() >= 0 && connect_by(fd.get(), port, end);
@@ -87,32 +92,55 @@ void one_request(int port, std::size_t response_size, clock::time_point end, loa
         t.unavailable += line.starts_with("HTTP/1.1 503 ");
     } else {
         ++t.completed;
-        t.latencies_us.push_back(std::chrono::duration<float, std::micro>(finished - start).count());
+        latencies_us.push_back(std::chrono::duration<float, std::micro>(finished - start).count());
     }
 }
 
 }  // namespace
 
-double load_result::percentile_us(double p) const {
-    return latencies_us.empty() ? 0 : latencies_us[static_cast<std::size_t>(p / 100 * double(latencies_us.size() - 1))];
-}
-
 load_result run_load(int port, int clients, std::chrono::milliseconds window, std::size_t response_size) {
     std::vector<load_result> each(static_cast<std::size_t>(clients));
+    std::vector<std::vector<float>> latencies(each.size());  // connect to last byte
     auto end = clock::now() + window;
     // A thread per client, requests back to back: on loopback as fast as an event loop.
     std::vector<std::thread> threads;
-    for (auto& t : each)
-        threads.emplace_back([=, &t] { while (clock::now() < end) one_request(port, response_size, end, t); });
+    for (std::size_t i = 0; i < each.size(); ++i)
+        threads.emplace_back([=, &each, &latencies] {
+            while (clock::now() < end) one_request(port, response_size, end, each[i], latencies[i]);
+        });
     for (auto& thread : threads) thread.join();
     load_result all;
-    for (auto& t : each) {
+    std::vector<float> sorted;
+    for (std::size_t i = 0; i < each.size(); ++i) {
+        auto& t = each[i];
         all.completed += t.completed, all.failed += t.failed, all.unavailable += t.unavailable;
         all.unfinished += t.unfinished, all.retried += t.retried;
-        all.latencies_us.insert(all.latencies_us.end(), t.latencies_us.begin(), t.latencies_us.end());
+        sorted.insert(sorted.end(), latencies[i].begin(), latencies[i].end());
     }
-    std::sort(all.latencies_us.begin(), all.latencies_us.end());
+    std::sort(sorted.begin(), sorted.end());
+    auto at = [&](double p) { return sorted.empty() ? 0 : sorted[static_cast<std::size_t>(p / 100 * double(sorted.size() - 1))]; };
+    std::tie(all.p50_us, all.p99_us, all.p999_us, all.max_us) = std::tuple(at(50), at(99), at(99.9), at(100));
     return all;
+}
+
+// wrk's -d takes whole seconds: it runs until SIGINT ends it, its figures written.
+load_result run_wrk(int port, int clients, int depth, std::chrono::milliseconds window, bool close) {
+    auto wrk = workshop::find_program("wrk");
+    if (!wrk) throw std::runtime_error("wrk is not installed (./workshop bench installs it)");
+    int threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, clients);
+    auto started = workshop::start_command(*wrk, {"-t" + std::to_string(threads), "-c" + std::to_string(clients), "-d600s",
+        "-s", BENCH_WRK_SCRIPT, "http://127.0.0.1:" + std::to_string(port) + "/", "--", std::to_string(depth), close ? "close" : ""});
+    std::this_thread::sleep_for(window);
+    ::kill(started.pid, SIGINT);
+    auto result = workshop::finish_command(started, 10s);
+    load_result r;
+    double us = 0;
+    auto at = std::min(result.out.find("answered "), result.out.size());
+    if (std::sscanf(result.out.c_str() + at, "answered %lu failed %lu us %lf p50 %lf p99 %lf p999 %lf max %lf", &r.completed,
+                    &r.failed, &us, &r.p50_us, &r.p99_us, &r.p999_us, &r.max_us) != 7)
+        throw std::runtime_error("wrk failed: " + workshop::first_line(result.err + result.out));
+    r.seconds = us / 1e6;
+    return r;
 }
 
 stalled_clients::stalled_clients(int port, int count, std::chrono::milliseconds limit) {
@@ -129,6 +157,15 @@ int stalled_clients::held() const {
     for (const auto& fd : fds_) polls.push_back({fd.get(), POLLIN, 0});
     if (::poll(polls.data(), polls.size(), 0) < 0) return 0;
     return static_cast<int>(std::count_if(polls.begin(), polls.end(), [](const pollfd& p) { return p.revents == 0; }));
+}
+
+// All requests first, then the answers: one small segment each, read at once.
+void stalled_clients::answer_once() {
+    for (const auto& fd : fds_) workshop::send_all(fd.get(), workshop::kept_get);
+    char buffer[4096];
+    auto deadline = clock::now() + 3s;
+    for (const auto& fd : fds_)
+        if (wait_for(fd.get(), POLLIN, deadline)) (void)::recv(fd.get(), buffer, sizeof buffer, 0);
 }
 
 }  // namespace bench

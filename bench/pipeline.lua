@@ -1,0 +1,15 @@
+-- wrk's script for the kept-alive scenarios (README.md): wrk -s pipeline.lua URL -- DEPTH [close]
+-- Each write holds DEPTH requests, the next write waits for all their answers
+-- (TechEmpower's plaintext test pipelines 16); "close" asks for one answer a connection.
+function init(args)
+   if args[2] == "close" then wrk.headers["Connection"] = "close" end
+   requests = string.rep(wrk.format(), tonumber(args[1]) or 1)
+end
+function request() return requests end
+-- For http_bench: one line of figures, latency in µs from a write to its last answer.
+function done(summary, latency)
+   local e = summary.errors
+   io.write(string.format("answered %d failed %d us %d p50 %d p99 %d p999 %d max %d\n",
+      summary.requests - e.status, e.connect + e.read + e.write + e.status + e.timeout, summary.duration,
+      latency:percentile(50), latency:percentile(99), latency:percentile(99.9), latency.max))
+end
