@@ -23,8 +23,8 @@ using namespace std::chrono_literals;
 // --- what is measured, and how long ---
 struct scenario {
     std::string_view name, title;  // "scenario/<row>/32-clients"; the report's heading
-    int clients = 1, stalled = 0;  // stalled: connections that connect and never send
-    int depth = 0;                 // wrk's requests a write on kept connections; 0: our client
+    int clients = 1, stalled = 0, depth = 0;  // stalled: connections that connect and never send;
+                                              // depth: wrk's requests a write, kept alive (0: our client)
 };
 inline constexpr std::array<scenario, 5> scenarios = {{
     {"one-client", "one client", 1, 0},
@@ -75,9 +75,7 @@ std::unique_ptr<workshop::server_process> start(const row& r, const std::vector<
 // SkipWithError saying why not; on a terminal, a status line names the window.
 std::unique_ptr<workshop::server_process> start_window(benchmark::State& state, row& r, const std::string& what);
 
-// --- the client (load.cpp) ---
-// Every request the benchmark sends; keep-alive servers close after it too.
-inline const std::string request = "GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
+// --- the client (load.cpp): workshop::simple_get, a connection each ---
 
 struct load_result {
     std::uint64_t completed = 0;    // full responses of the expected size
@@ -85,11 +83,11 @@ struct load_result {
     std::uint64_t unavailable = 0;  // of those: answered "503 Service Unavailable"
     std::uint64_t unfinished = 0;   // still waiting when the window closed
     std::uint64_t retried = 0;      // connections a full accept queue dropped a packet of
+    std::vector<float> latencies_us;  // connect to last byte, sorted (this client's)
     double p50_us = 0, p99_us = 0, p999_us = 0, max_us = 0;  // latency; 0 when nothing completed
     double seconds = 0;             // wrk's own time; 0: the window's real time
-    benchmark::Counter rate() const {  // requests per second
-        return seconds ? benchmark::Counter(double(completed) / seconds) : benchmark::Counter(double(completed), benchmark::Counter::kIsRate);
-    }
+    benchmark::Counter rate() const {  // requests per second, over wrk's time or the window's real time
+        return {seconds ? completed / seconds : completed, seconds ? benchmark::Counter::kDefaults : benchmark::Counter::kIsRate}; }
 };
 
 // `clients` clients load 127.0.0.1:port for `window`, expecting `response_size` bytes.

@@ -40,39 +40,36 @@ bool one_request(int port) {
 #endif
     sockaddr_in addr = workshop::loopback(port);
     return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-           workshop::send_all(fd.get(), request) && !workshop::read_to_end(fd.get()).bytes.empty();
+           workshop::send_all(fd.get(), workshop::simple_get) && !workshop::read_to_end(fd.get()).bytes.empty();
 }
 
-// What `tool` counts (writing to the directory its words name "{out}") while
-// the server under it takes `load`, which returns the requests it answered;
-// each run ends with SIGTERM (std::runtime_error if not).
+// What one request costs under `tool` (writing to the directory its words name
+// "{out}"): the server under it for no request and under `load`, which returns
+// the requests answered, so start-up and shutdown cancel out; each run ends
+// with SIGTERM (std::runtime_error if not).
 template <class Load>
-std::optional<double> count_under(const row& r, const std::filesystem::path& out, std::vector<std::string> tool, Load load) {
+std::optional<double> per_request(const row& r, const std::filesystem::path& dir, const std::vector<std::string>& tool, Load load) {
     std::string tool_name = std::filesystem::path(tool[0]).filename().string();
-    std::filesystem::remove_all(out);
-    std::filesystem::create_directories(out);
-    for (auto& word : tool) word = workshop::replace_all(word, "{out}", out.string());
-    auto server = start(r, tool);
-    load(server->port());
-    // Let the server finish the connection it is on (in the run without
-    // requests: the probe that saw it accept), so both runs count it.
-    std::this_thread::sleep_for(200ms);
-    ::kill(server->pid(), SIGTERM);
-    if (!server->wait(2s) && server->running()) {
-        server->stop(SIGKILL);
-        throw std::runtime_error("under " + tool_name + " it did not stop within 2 s of SIGTERM");
-    }
-    return counted(out);
-}
-
-// Per request: the server under `tool` for no request and under `load`, so
-// start-up and shutdown cancel out.
-template <class Load>
-std::optional<double> per_request(const row& r, const std::filesystem::path& dir, const std::vector<std::string>& tool,
-                                  const std::string& what, Load load) {
     double requests = 0;
-    auto none = count_under(r, dir / (r.name + "-none"), tool, [](int) {});
-    auto all = count_under(r, dir / (r.name + "-" + what), tool, [&](int port) { requests = load(port); });
+    auto count = [&](bool loaded) {
+        auto out = dir / (r.name + (loaded ? "" : "-none"));
+        std::filesystem::remove_all(out);
+        std::filesystem::create_directories(out);
+        std::vector<std::string> command;
+        for (const auto& word : tool) command.push_back(workshop::replace_all(word, "{out}", out.string()));
+        auto server = start(r, command);
+        if (loaded) requests = double(load(server->port()));
+        // Let the server finish the connection it is on (in the run without
+        // requests: the probe that saw it accept), so both runs count it.
+        std::this_thread::sleep_for(200ms);
+        ::kill(server->pid(), SIGTERM);
+        if (!server->wait(2s) && server->running()) {
+            server->stop(SIGKILL);
+            throw std::runtime_error("under " + tool_name + " it did not stop within 2 s of SIGTERM");
+        }
+        return counted(out);
+    };
+    auto none = count(false), all = count(true);
     return none && all && requests > 0 ? std::optional((*all - *none) / requests) : std::nullopt;
 }
 
@@ -94,20 +91,18 @@ void measure_costs(benchmark::State& state, const row& r, const settings& config
                     if (!one_request(port)) return 0;
                 return config.cost_requests;
             };
-            // wrk's kept connections, as the kept-alive scenarios load them (bench.hpp).
-            auto wrk = [&](int depth) {
-                return [&, depth](int port) { return run_wrk(port, scenarios[3].clients, depth, config.cost_window).completed; };
-            };
+            // wrk's 32 kept connections, as the kept-alive scenarios load them (bench.hpp).
+            auto wrk = [&](int depth) { return [&, depth](int port) { return run_wrk(port, 32, depth, config.cost_window).completed; }; };
             if (strace) {
-                syscalls = per_request(r, dir / "strace", under_strace, "one-by-one", one_by_one);
-                kept = per_request(r, dir / "strace", under_strace, "kept", wrk(scenarios[3].depth));
-                pipelined = per_request(r, dir / "strace", under_strace, "pipelined", wrk(scenarios[4].depth));
+                syscalls = per_request(r, dir / "strace", under_strace, one_by_one);
+                kept = per_request(r, dir / "strace-kept", under_strace, wrk(scenarios[3].depth));
+                pipelined = per_request(r, dir / "strace-pipelined", under_strace, wrk(scenarios[4].depth));
             }
             // Callgrind counts every thread and writes when SIGTERM ends it;
             // --trace-children follows a launcher that execs its server.
             if (valgrind)
                 instructions = per_request(r, dir / "callgrind", {valgrind->string(), "--tool=callgrind", "--trace-children=yes",
-                                           "--callgrind-out-file={out}/%p"}, "one-by-one", one_by_one);
+                                           "--callgrind-out-file={out}/%p"}, one_by_one);
         } catch (const std::exception& e) {
             note = std::string("could not run it under a tool: ") + e.what();
         }

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cerrno>
+#include <cinttypes>
 #include <cstring>
 #include <fcntl.h>
 #include <netinet/tcp.h>
@@ -13,7 +14,6 @@
 #include <sys/socket.h>
 #include <stdexcept>
 #include <thread>
-#include <tuple>
 
 namespace bench {
 namespace {
@@ -62,15 +62,14 @@ bool saw_drop(int, clock::duration, bool) { return false; }
 
 // One request on a fresh connection, counted into `t`: connect, send the
 // request, read the whole response, and give up when the window ends.
-void one_request(int port, std::size_t response_size, clock::time_point end, load_result& t,
-                 std::vector<float>& latencies_us) {
+void one_request(int port, std::size_t response_size, clock::time_point end, load_result& t) {
     auto start = clock::now();
     workshop::socket_fd fd(::socket(AF_INET, SOCK_STREAM, 0));
     bool connected = fd.get() >= 0 && connect_by(fd.get(), port, end);
     bool unfinished = !connected && fd.get() >= 0 && clock::now() >= end;  // else refused
     std::size_t got = 0;
     char status[16] = {};  // the start of the status line
-    if (connected && workshop::send_all(fd.get(), request)) {
+    if (connected && workshop::send_all(fd.get(), workshop::simple_get)) {
         char buffer[4096];
         while (got < response_size) {
             if ((unfinished = !wait_for(fd.get(), POLLIN, end))) break;
@@ -92,7 +91,7 @@ void one_request(int port, std::size_t response_size, clock::time_point end, loa
         t.unavailable += line.starts_with("HTTP/1.1 503 ");
     } else {
         ++t.completed;
-        latencies_us.push_back(std::chrono::duration<float, std::micro>(finished - start).count());
+        t.latencies_us.push_back(std::chrono::duration<float, std::micro>(finished - start).count());
     }
 }
 
@@ -100,26 +99,21 @@ void one_request(int port, std::size_t response_size, clock::time_point end, loa
 
 load_result run_load(int port, int clients, std::chrono::milliseconds window, std::size_t response_size) {
     std::vector<load_result> each(static_cast<std::size_t>(clients));
-    std::vector<std::vector<float>> latencies(each.size());  // connect to last byte
     auto end = clock::now() + window;
     // A thread per client, requests back to back: on loopback as fast as an event loop.
     std::vector<std::thread> threads;
-    for (std::size_t i = 0; i < each.size(); ++i)
-        threads.emplace_back([=, &each, &latencies] {
-            while (clock::now() < end) one_request(port, response_size, end, each[i], latencies[i]);
-        });
+    for (auto& t : each)
+        threads.emplace_back([=, &t] { while (clock::now() < end) one_request(port, response_size, end, t); });
     for (auto& thread : threads) thread.join();
     load_result all;
-    std::vector<float> sorted;
-    for (std::size_t i = 0; i < each.size(); ++i) {
-        auto& t = each[i];
+    for (auto& t : each) {
         all.completed += t.completed, all.failed += t.failed, all.unavailable += t.unavailable;
         all.unfinished += t.unfinished, all.retried += t.retried;
-        sorted.insert(sorted.end(), latencies[i].begin(), latencies[i].end());
+        all.latencies_us.insert(all.latencies_us.end(), t.latencies_us.begin(), t.latencies_us.end());
     }
-    std::sort(sorted.begin(), sorted.end());
-    auto at = [&](double p) { return sorted.empty() ? 0 : sorted[static_cast<std::size_t>(p / 100 * double(sorted.size() - 1))]; };
-    std::tie(all.p50_us, all.p99_us, all.p999_us, all.max_us) = std::tuple(at(50), at(99), at(99.9), at(100));
+    std::ranges::sort(all.latencies_us);
+    auto at = [&](double p) { return all.latencies_us.empty() ? 0 : all.latencies_us[std::size_t(p / 100 * double(all.latencies_us.size() - 1))]; };
+    all.p50_us = at(50), all.p99_us = at(99), all.p999_us = at(99.9), all.max_us = at(100);
     return all;
 }
 
@@ -134,13 +128,11 @@ load_result run_wrk(int port, int clients, int depth, std::chrono::milliseconds 
     ::kill(started.pid, SIGINT);
     auto result = workshop::finish_command(started, 10s);
     load_result r;
-    double us = 0;
     auto at = std::min(result.out.find("answered "), result.out.size());
-    if (std::sscanf(result.out.c_str() + at, "answered %lu failed %lu us %lf p50 %lf p99 %lf p999 %lf max %lf", &r.completed,
-                    &r.failed, &us, &r.p50_us, &r.p99_us, &r.p999_us, &r.max_us) != 7)
+    if (std::sscanf(result.out.c_str() + at, "answered %" SCNu64 " failed %" SCNu64 " us %lf p50 %lf p99 %lf p999 %lf max %lf",
+                    &r.completed, &r.failed, &r.seconds, &r.p50_us, &r.p99_us, &r.p999_us, &r.max_us) != 7)
         throw std::runtime_error("wrk failed: " + workshop::first_line(result.err + result.out));
-    r.seconds = us / 1e6;
-    return r;
+    return r.seconds /= 1e6, r;
 }
 
 stalled_clients::stalled_clients(int port, int count, std::chrono::milliseconds limit) {
@@ -163,8 +155,7 @@ int stalled_clients::held() const {
 void stalled_clients::answer_once() {
     for (const auto& fd : fds_) workshop::send_all(fd.get(), workshop::kept_get);
     char buffer[4096];
-    auto deadline = clock::now() + 3s;
-    for (const auto& fd : fds_)
+    for (auto deadline = clock::now() + 3s; const auto& fd : fds_)
         if (wait_for(fd.get(), POLLIN, deadline)) (void)::recv(fd.get(), buffer, sizeof buffer, 0);
 }
 

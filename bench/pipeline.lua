@@ -1,12 +1,11 @@
--- wrk's script for the kept-alive scenarios (README.md): wrk -s pipeline.lua URL -- DEPTH [close]
--- Each write holds DEPTH requests, the next write waits for all their answers
--- (TechEmpower's plaintext test pipelines 16); "close" asks for one answer a connection.
+-- wrk's script for the kept-alive scenarios (README.md): wrk -s pipeline.lua URL -- DEPTH [close].
+-- DEPTH requests a write, the next write once all are answered (TechEmpower's plaintext test
+-- pipelines 16); "close" asks for one answer a connection. done: one line of figures for http_bench.
 function init(args)
    if args[2] == "close" then wrk.headers["Connection"] = "close" end
    requests = string.rep(wrk.format(), tonumber(args[1]) or 1)
 end
 function request() return requests end
--- For http_bench: one line of figures, latency in µs from a write to its last answer.
 function done(summary, latency)
    local e = summary.errors
    io.write(string.format("answered %d failed %d us %d p50 %d p99 %d p999 %d max %d\n",
