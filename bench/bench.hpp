@@ -23,8 +23,7 @@ using namespace std::chrono_literals;
 // --- what is measured, and how long ---
 struct scenario {
     std::string_view name, title;  // "scenario/<row>/32-clients"; the report's heading
-    int clients = 1, stalled = 0, depth = 0;  // stalled: connections that connect and never send;
-                                              // depth: wrk's requests a write, kept alive (0: our client)
+    int clients = 1, stalled = 0, depth = 0;  // stalled: connect, never send; depth: wrk's requests a write (0: ours)
 };
 inline constexpr std::array<scenario, 5> scenarios = {{
     {"one-client", "one client", 1, 0},
@@ -105,7 +104,7 @@ public:
     ~stalled_clients() { for (auto& fd : fds_) workshop::reset_connection(std::move(fd)); }
     int opened() const { return static_cast<int>(fds_.size()); }
     int held() const;  // those the server has not closed or answered yet
-    void answer_once();  // each sends a kept request and reads its answer
+    void answer_once();  // each sends a kept request, then each reads its answer
 
 private:
     std::vector<workshop::socket_fd> fds_;

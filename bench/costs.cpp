@@ -7,6 +7,7 @@
 #include <csignal>
 #include <fstream>
 #include <netinet/tcp.h>
+#include <ranges>
 #include <sstream>
 #include <sys/socket.h>
 #include <thread>
@@ -43,10 +44,9 @@ bool one_request(int port) {
            workshop::send_all(fd.get(), workshop::simple_get) && !workshop::read_to_end(fd.get()).bytes.empty();
 }
 
-// What one request costs under `tool` (writing to the directory its words name
-// "{out}"): the server under it for no request and under `load`, which returns
-// the requests answered, so start-up and shutdown cancel out; each run ends
-// with SIGTERM (std::runtime_error if not).
+// What one request costs under `tool` (writing to the directory its words name "{out}"): the server under it
+// for no request and under `load` (which returns the requests answered), so start-up and shutdown cancel
+// out; each run ends with SIGTERM (std::runtime_error if not).
 template <class Load>
 std::optional<double> per_request(const row& r, const std::filesystem::path& dir, const std::vector<std::string>& tool, Load load) {
     std::string tool_name = std::filesystem::path(tool[0]).filename().string();
@@ -86,12 +86,9 @@ void measure_costs(benchmark::State& state, const row& r, const settings& config
             // -c counts, -f follows threads and children; with -o, only -I2
             // lets SIGTERM end strace and its server, the summary written.
             std::vector<std::string> under_strace = {strace ? strace->string() : "", "-c", "-f", "-I2", "-o", "{out}/summary"};
-            auto one_by_one = [&](int port) {
-                for (int i = 0; i < config.cost_requests; ++i)
-                    if (!one_request(port)) return 0;
-                return config.cost_requests;
-            };
-            // wrk's 32 kept connections, as the kept-alive scenarios load them (bench.hpp).
+            auto one_by_one = [&](int port) {  // all answered, or none counted
+                return std::ranges::all_of(std::views::iota(0, config.cost_requests), [&](int) { return one_request(port); }) ? config.cost_requests : 0; };
+            // wrk's 32 kept connections, as in the kept-alive scenarios (bench.hpp).
             auto wrk = [&](int depth) { return [&, depth](int port) { return run_wrk(port, 32, depth, config.cost_window).completed; }; };
             if (strace) {
                 syscalls = per_request(r, dir / "strace", under_strace, one_by_one);
@@ -123,11 +120,8 @@ void check_client(benchmark::State& state, row& r, bool wrk, const settings& con
     int clients = scenarios[1].clients;
     auto length = config.client_check.length;
     for (auto _ : state) try {
-        auto load = wrk ? run_wrk(server->port(), clients, 1, length, true) : run_load(server->port(), clients, length, r.answer.size());
-        state.counters["req_per_s"] = load.rate();
-    } catch (const std::runtime_error& e) {
-        state.SkipWithError(e.what());
-    }
+        state.counters["req_per_s"] = (wrk ? run_wrk(server->port(), clients, 1, length, true) : run_load(server->port(), clients, length, r.answer.size())).rate();
+    } catch (const std::runtime_error& e) { state.SkipWithError(e.what()); }
 }
 
 }  // namespace bench

@@ -151,8 +151,7 @@ int stalled_clients::held() const {
     return static_cast<int>(std::count_if(polls.begin(), polls.end(), [](const pollfd& p) { return p.revents == 0; }));
 }
 
-// All requests first, then the answers: one small segment each, read at once.
-void stalled_clients::answer_once() {
+void stalled_clients::answer_once() {  // an answer is one small segment, read at once
     for (const auto& fd : fds_) workshop::send_all(fd.get(), workshop::kept_get);
     char buffer[4096];
     for (auto deadline = clock::now() + 3s; const auto& fd : fds_)

@@ -1,6 +1,5 @@
--- wrk's script for the kept-alive scenarios (README.md): wrk -s pipeline.lua URL -- DEPTH [close].
--- DEPTH requests a write, the next write once all are answered (TechEmpower's plaintext test
--- pipelines 16); "close" asks for one answer a connection. done: one line of figures for http_bench.
+-- wrk -s pipeline.lua URL -- DEPTH [close] (README.md): DEPTH requests a write, the next once all are answered
+-- (TechEmpower's plaintext test pipelines 16); "close": one answer a connection. done: figures for http_bench.
 function init(args)
    if args[2] == "close" then wrk.headers["Connection"] = "close" end
    requests = string.rep(wrk.format(), tonumber(args[1]) or 1)

@@ -124,9 +124,8 @@ class Report:
             notes.append(f"no answer within any window ({thousands(m.sum('unfinished'))} requests left waiting)")
         else:
             # wrk times only a write all of whose answers came: none where every connection closes after one.
-            timed = [ms(m.median("p50_us")), ms(m.median("p99_us")), ms(m.median("p999_us")), ms(m.max("max_us"))]
-            cells = [thousands(m.median("req_per_s")), f"{thousands(m.min('req_per_s'))}–{thousands(m.max('req_per_s'))}"] + \
-                    (timed if m.max("max_us") > 0 else ["-"] * 4)
+            cells = [thousands(m.median("req_per_s")), f"{thousands(m.min('req_per_s'))}–{thousands(m.max('req_per_s'))}"] + ([
+                ms(m.median("p50_us")), ms(m.median("p99_us")), ms(m.median("p999_us")), ms(m.max("max_us"))] if m.max("max_us") else ["-"] * 4)
             notes += ["stalled in some windows"] if m.min("answered") == 0 else []
             notes += [f"{thousands(m.sum('failed'))} failed requests"] if m.sum("failed") else []
         notes += ["accept queue overflowed: a dropped connection waits a second for the client's resend"] if m.sum("retried") else []
@@ -184,9 +183,9 @@ class Report:
             return [row["name"], thousands(count)] + ["-"] * 5 + [self.why_not(row, name)]
         opened, held = m.min("silent_opened"), m.min("silent_held")
         # A row that keeps them, at the most held, against each row of the build that closes (held silent).
-        others = [(o["name"], b.median("rss_per_held")) for o in self.idle_rows if count == self.run["held_counts"][-1] and
-                  row["keeps"] and not o["keeps"] and "reference" not in (row["kind"], o["kind"]) and
-                  (b := self.get(f"idle/{o['name']}/{count}")) and b.counted("rss_per_held") and m.counted("rss_per_held")]
+        others = [(o["name"], b.median("rss_per_held")) for o in self.idle_rows if count == self.run["held_counts"][-1] and row["keeps"]
+                  and not o["keeps"] and "reference" not in (row["kind"], o["kind"]) and (b := self.get(f"idle/{o['name']}/{count}"))
+                  and b.counted("rss_per_held") and m.counted("rss_per_held")]
         notes = (["each answered once first"] if row["keeps"] and count else []) + \
                 [f"{m.median('rss_per_held') - b:+,.0f} bytes a connection against {o}, held silent" for o, b in others] + \
                 ([f"a window failed: {m.errors[0]}"] if m.errors else []) + \
@@ -261,8 +260,7 @@ def main(out_dir):
     quick, n, counts = run["quick"], run["scenario_windows"][0], run["client_counts"]
     emulated = [r["name"] for r in rows if r["kind"] == "emulated"]
     differences = {r["name"]: header_differences(r["answer"]) if r["answer"] else [] for r in report.references}
-    version = lambda r: next((line.rsplit("/", 1)[-1] for line in differences[r["name"]] if line.startswith("+ Server: ")),
-                             "not measured")
+    version = lambda r: next((line.split("/")[-1] for line in differences[r["name"]] if line.startswith("+ Server: ")), "not measured")
     plain, kept = (windows(next(s["windows"] for s in run["scenarios"] if bool(s["depth"]) == d)) for d in (False, True))
     # wrk's and this client's best figure, or why not measured.
     wrk, ours = [thousands(m.max("req_per_s")) if (m := report.get(name)) else report.why_not(rows[0], name)

@@ -1,4 +1,4 @@
-// Measuring: the rows (the build's servers, any added with --with, nginx), how
+// Measuring: the rows (the build's servers, any added with --with, nginx, h2o), how
 // each starts, and the check before any measuring.
 #include "bench.hpp"
 
@@ -16,9 +16,8 @@
 namespace bench {
 namespace {
 
-// h2o as nginx is started (support/nginx.cpp): a thread per core, no access
-// log, the page as a static file, room for the idle sweep, and kept
-// connections idle for longer than any window.
+// h2o as nginx is started (support/nginx.cpp): a thread per core, no access log, the page as a
+// static file, room for the idle sweep, and kept connections idle for longer than any window.
 constexpr std::string_view h2o_config = R"(num-threads: @THREADS@
 max-connections: 20000
 http1-request-timeout: 60

@@ -53,11 +53,8 @@ void load_window(benchmark::State& state, const row& r, const workshop::server_p
     auto cpu = over_tree(server.pid(), workshop::cpu_seconds);
     auto overflows = kernel_counter("TcpExt", "ListenOverflows"), segments = kernel_counter("Tcp", "OutSegs");
     load_result load;
-    for (auto _ : state) try {
-        load = depth ? run_wrk(server.port(), clients, depth, length) : run_load(server.port(), clients, length, r.answer.size());
-    } catch (const std::runtime_error& e) {
-        state.SkipWithError(e.what());
-    }
+    for (auto _ : state) try { load = depth ? run_wrk(server.port(), clients, depth, length) : run_load(server.port(), clients, length, r.answer.size()); }
+        catch (const std::runtime_error& e) { state.SkipWithError(e.what()); }
     double cpu_used = difference(over_tree(server.pid(), workshop::cpu_seconds), cpu);
     double sent = difference(kernel_counter("Tcp", "OutSegs"), segments);
     double answered = static_cast<double>(load.completed);
