@@ -41,10 +41,10 @@ struct settings {
     bool quick = false;
     // A scenario's window outlasts the client's SYN resend, one second after
     // a full accept queue dropped the first: the wait shows in *max ms*.
-    windows scenario{5, 1100ms}, kept{5, 500ms}, clients{3, 400ms}, idle{3, 400ms};  // kept: wrk's scenarios
+    windows scenario{5, 1100ms}, kept{5, 400ms}, clients{3, 400ms}, idle{3, 400ms};  // kept: wrk's scenarios
     windows client_check{3, 1s};  // wrk and our client, in turns
     int cost_requests = 200;      // requests under strace and callgrind
-    std::chrono::milliseconds cost_window = 1s;  // wrk's load under strace
+    std::chrono::milliseconds cost_window = 500ms;  // wrk's load under strace
     std::filesystem::path out_dir = BENCH_OUT_DIR;
 };
 

@@ -21,7 +21,7 @@ using namespace bench;
 
 constexpr const char* usage =
     "usage: http_bench [--quick] [--with NAME=COMMAND]... [--out-dir DIR] [--benchmark_... flags]\n"
-    "  --quick              fewer, shorter windows: about a minute instead of 6 to 7\n"
+    "  --quick              fewer, shorter windows: under two minutes instead of 6 to 7\n"
     "  --with NAME=COMMAND  measure another server too, as row NAME: COMMAND split into words,\n"
     "                       {port} in it replaced by the port, or --port N appended\n"
     "  --out-dir DIR        where results.json, report.md and the charts go (" BENCH_OUT_DIR ")\n"

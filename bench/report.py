@@ -123,9 +123,9 @@ class Report:
             cells = ["0", "-"] + ["stalled"] * 4
             notes.append(f"no answer within any window ({thousands(m.sum('unfinished'))} requests left waiting)")
         else:
-            # wrk times only a write all of whose answers came: none where every connection closes after one.
-            cells = [thousands(m.median("req_per_s")), f"{thousands(m.min('req_per_s'))}–{thousands(m.max('req_per_s'))}"] + ([
-                ms(m.median("p50_us")), ms(m.median("p99_us")), ms(m.median("p999_us")), ms(m.max("max_us"))] if m.max("max_us") else ["-"] * 4)
+            # wrk times only a write all of whose answers came (none where every connection closes after one): 0 is -.
+            cells = [thousands(m.median("req_per_s")), f"{thousands(m.min('req_per_s'))}–{thousands(m.max('req_per_s'))}"] + [
+                ms(v) if v else "-" for v in (m.median("p50_us"), m.median("p99_us"), m.median("p999_us"), m.max("max_us"))]
             notes += ["stalled in some windows"] if m.min("answered") == 0 else []
             notes += [f"{thousands(m.sum('failed'))} failed requests"] if m.sum("failed") else []
         notes += ["accept queue overflowed: a dropped connection waits a second for the client's resend"] if m.sum("retried") else []
