@@ -11,7 +11,7 @@ lines = 'with linespoints linewidth 2 pointtype 7 title columnheader(i)'
 if (strstrt(charts, "throughput") > 0) {
     @common
     set output dir."/throughput.png"
-    set title "Requests per second, one connection per request (higher is better)\n".scenarios
+    set title "Requests per second (higher is better)\n".scenarios
     set offsets 0, 0, graph 0.1, 0
     set xrange [-0.6:servers - 0.4]    # every server, measured or not
     set key outside bottom center horizontal autotitle columnheader

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <fstream>
 #include <netinet/tcp.h>
+#include <ranges>
 #include <sstream>
 #include <sys/socket.h>
 #include <thread>
@@ -40,24 +41,24 @@ bool one_request(int port) {
 #endif
     sockaddr_in addr = workshop::loopback(port);
     return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-           workshop::send_all(fd.get(), request) && !workshop::read_to_end(fd.get()).bytes.empty();
+           workshop::send_all(fd.get(), workshop::simple_get) && !workshop::read_to_end(fd.get()).bytes.empty();
 }
 
-// What one request costs under `tool` (writing to the directory its words name
-// "{out}"): the server under it for no request and for `requests`, so start-up
-// and shutdown cancel out; each run ends with SIGTERM (std::runtime_error if not).
-std::optional<double> per_request(const row& r, int requests, const std::filesystem::path& dir,
-                                  std::vector<std::string> tool) {
+// What one request costs under `tool` (writing to the directory its words name "{out}"): the server under it
+// for no request and under `load` (which returns the requests answered), so start-up and shutdown cancel
+// out; each run ends with SIGTERM (std::runtime_error if not).
+template <class Load>
+std::optional<double> per_request(const row& r, const std::filesystem::path& dir, const std::vector<std::string>& tool, Load load) {
     std::string tool_name = std::filesystem::path(tool[0]).filename().string();
-    auto count = [&](int n) -> std::optional<double> {  // for n requests
-        auto out = dir / (r.name + "-" + tool_name + "-" + std::to_string(n));
+    double requests = 0;
+    auto count = [&](bool loaded) {
+        auto out = dir / (r.name + (loaded ? "" : "-none"));
         std::filesystem::remove_all(out);
         std::filesystem::create_directories(out);
         std::vector<std::string> command;
         for (const auto& word : tool) command.push_back(workshop::replace_all(word, "{out}", out.string()));
         auto server = start(r, command);
-        for (int i = 0; i < n; ++i)
-            if (!one_request(server->port())) return std::nullopt;
+        if (loaded) requests = double(load(server->port()));
         // Let the server finish the connection it is on (in the run without
         // requests: the probe that saw it accept), so both runs count it.
         std::this_thread::sleep_for(200ms);
@@ -68,8 +69,8 @@ std::optional<double> per_request(const row& r, int requests, const std::filesys
         }
         return counted(out);
     };
-    auto none = count(0), all = count(requests);
-    return none && all ? std::optional((*all - *none) / requests) : std::nullopt;
+    auto none = count(false), all = count(true);
+    return none && all && requests > 0 ? std::optional((*all - *none) / requests) : std::nullopt;
 }
 
 }  // namespace
@@ -77,21 +78,28 @@ std::optional<double> per_request(const row& r, int requests, const std::filesys
 void measure_costs(benchmark::State& state, const row& r, const settings& config) {
     auto dir = config.out_dir / "costs";
     auto strace = workshop::find_program("strace"), valgrind = workshop::find_program("valgrind");
-    std::optional<double> syscalls, instructions;
+    std::optional<double> syscalls, kept, pipelined, instructions;
     std::string note = !strace     ? "strace is not installed (a Linux tool)"
                        : !valgrind ? "valgrind is not installed (not on macOS)" : "";
     for (auto _ : state) {
         try {
             // -c counts, -f follows threads and children; with -o, only -I2
             // lets SIGTERM end strace and its server, the summary written.
-            if (strace)
-                syscalls = per_request(r, config.cost_requests, dir,
-                                       {strace->string(), "-c", "-f", "-I2", "-o", "{out}/summary"});
+            std::vector<std::string> under_strace = {strace ? strace->string() : "", "-c", "-f", "-I2", "-o", "{out}/summary"};
+            auto one_by_one = [&](int port) {  // all answered, or none counted
+                return std::ranges::all_of(std::views::iota(0, config.cost_requests), [&](int) { return one_request(port); }) ? config.cost_requests : 0; };
+            // wrk's 32 kept connections, as in the kept-alive scenarios (bench.hpp).
+            auto wrk = [&](int depth) { return [&, depth](int port) { return run_wrk(port, 32, depth, config.cost_window).completed; }; };
+            if (strace) {
+                syscalls = per_request(r, dir / "strace", under_strace, one_by_one);
+                kept = per_request(r, dir / "strace-kept", under_strace, wrk(scenarios[3].depth));
+                pipelined = per_request(r, dir / "strace-pipelined", under_strace, wrk(scenarios[4].depth));
+            }
             // Callgrind counts every thread and writes when SIGTERM ends it;
             // --trace-children follows a launcher that execs its server.
             if (valgrind)
-                instructions = per_request(r, config.cost_requests, dir, {valgrind->string(), "--tool=callgrind",
-                                           "--trace-children=yes", "--callgrind-out-file={out}/%p"});
+                instructions = per_request(r, dir / "callgrind", {valgrind->string(), "--tool=callgrind", "--trace-children=yes",
+                                           "--callgrind-out-file={out}/%p"}, one_by_one);
         } catch (const std::exception& e) {
             note = std::string("could not run it under a tool: ") + e.what();
         }
@@ -100,6 +108,8 @@ void measure_costs(benchmark::State& state, const row& r, const settings& config
     std::replace_if(note.begin(), note.end(), [](char c) { return c == '\n' || c == '\r'; }, ' ');
     state.SetLabel(note);
     state.counters["syscalls_per_req"] = syscalls.value_or(-1);  // -1: not counted; the label says why
+    state.counters["kept_syscalls_per_req"] = kept.value_or(-1);
+    state.counters["pipelined_syscalls_per_req"] = pipelined.value_or(-1);
     state.counters["instructions_per_req"] = instructions.value_or(-1);
 }
 
@@ -108,24 +118,10 @@ void check_client(benchmark::State& state, row& r, bool wrk, const settings& con
     auto server = start_window(state, r, wrk ? "wrk" : "this client");
     if (!server) return;
     int clients = scenarios[1].clients;
-    auto seconds = std::chrono::duration_cast<std::chrono::seconds>(config.client_check.length);
-    std::optional<benchmark::Counter> rps;
-    for (auto _ : state) {
-        if (!wrk) {
-            auto load = run_load(server->port(), clients, seconds, r.answer.size());
-            rps = {double(load.completed), benchmark::Counter::kIsRate};  // over the window's real time
-        } else if (auto program = workshop::find_program("wrk")) {
-            int threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, clients);
-            std::vector<std::string> args = {"-t" + std::to_string(threads), "-c" + std::to_string(clients),
-                                             "-d" + std::to_string(seconds.count()) + "s", "-H", "Connection: close",
-                                             "http://127.0.0.1:" + std::to_string(server->port()) + "/"};
-            auto result = workshop::run_command(*program, args, seconds + 30s);
-            auto at = result.out.find("Requests/sec:");
-            if (result.exit_code == 0 && at != std::string::npos) rps = std::stod(result.out.substr(at + 13));
-        }
-    }
-    if (!rps) return state.SkipWithError("wrk is not installed or failed");
-    state.counters["req_per_s"] = *rps;
+    auto length = config.client_check.length;
+    for (auto _ : state) try {
+        state.counters["req_per_s"] = (wrk ? run_wrk(server->port(), clients, 1, length, true) : run_load(server->port(), clients, length, r.answer.size())).rate();
+    } catch (const std::runtime_error& e) { state.SkipWithError(e.what()); }
 }
 
 }  // namespace bench

@@ -3,12 +3,16 @@
 #include "bench.hpp"
 
 #include <algorithm>
+#include <csignal>
+#include <cstdio>
 #include <cerrno>
+#include <cinttypes>
 #include <cstring>
 #include <fcntl.h>
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <stdexcept>
 #include <thread>
 
 namespace bench {
@@ -65,7 +69,7 @@ void one_request(int port, std::size_t response_size, clock::time_point end, loa
     bool unfinished = !connected && fd.get() >= 0 && clock::now() >= end;  // else refused
     std::size_t got = 0;
     char status[16] = {};  // the start of the status line
-    if (connected && workshop::send_all(fd.get(), request)) {
+    if (connected && workshop::send_all(fd.get(), workshop::simple_get)) {
         char buffer[4096];
         while (got < response_size) {
             if ((unfinished = !wait_for(fd.get(), POLLIN, end))) break;
@@ -93,10 +97,6 @@ void one_request(int port, std::size_t response_size, clock::time_point end, loa
 
 }  // namespace
 
-double load_result::percentile_us(double p) const {
-    return latencies_us.empty() ? 0 : latencies_us[static_cast<std::size_t>(p / 100 * double(latencies_us.size() - 1))];
-}
-
 load_result run_load(int port, int clients, std::chrono::milliseconds window, std::size_t response_size) {
     std::vector<load_result> each(static_cast<std::size_t>(clients));
     auto end = clock::now() + window;
@@ -111,8 +111,28 @@ load_result run_load(int port, int clients, std::chrono::milliseconds window, st
         all.unfinished += t.unfinished, all.retried += t.retried;
         all.latencies_us.insert(all.latencies_us.end(), t.latencies_us.begin(), t.latencies_us.end());
     }
-    std::sort(all.latencies_us.begin(), all.latencies_us.end());
+    std::ranges::sort(all.latencies_us);
+    auto at = [&](double p) { return all.latencies_us.empty() ? 0 : all.latencies_us[std::size_t(p / 100 * double(all.latencies_us.size() - 1))]; };
+    all.p50_us = at(50), all.p99_us = at(99), all.p999_us = at(99.9), all.max_us = at(100);
     return all;
+}
+
+// wrk's -d takes whole seconds: it runs until SIGINT ends it, its figures written.
+load_result run_wrk(int port, int clients, int depth, std::chrono::milliseconds window, bool close) {
+    auto wrk = workshop::find_program("wrk");
+    if (!wrk) throw std::runtime_error("wrk is not installed (./workshop bench installs it)");
+    int threads = std::clamp(static_cast<int>(std::thread::hardware_concurrency()), 1, clients);
+    auto started = workshop::start_command(*wrk, {"-t" + std::to_string(threads), "-c" + std::to_string(clients), "-d600s",
+        "-s", BENCH_WRK_SCRIPT, "http://127.0.0.1:" + std::to_string(port) + "/", "--", std::to_string(depth), close ? "close" : ""});
+    std::this_thread::sleep_for(window);
+    ::kill(started.pid, SIGINT);
+    auto result = workshop::finish_command(started, 10s);
+    load_result r;
+    auto at = std::min(result.out.find("answered "), result.out.size());
+    if (std::sscanf(result.out.c_str() + at, "answered %" SCNu64 " failed %" SCNu64 " us %lf p50 %lf p99 %lf p999 %lf max %lf",
+                    &r.completed, &r.failed, &r.seconds, &r.p50_us, &r.p99_us, &r.p999_us, &r.max_us) != 7)
+        throw std::runtime_error("wrk failed: " + workshop::first_line(result.err + result.out));
+    return r.seconds /= 1e6, r;
 }
 
 stalled_clients::stalled_clients(int port, int count, std::chrono::milliseconds limit) {
@@ -129,6 +149,13 @@ int stalled_clients::held() const {
     for (const auto& fd : fds_) polls.push_back({fd.get(), POLLIN, 0});
     if (::poll(polls.data(), polls.size(), 0) < 0) return 0;
     return static_cast<int>(std::count_if(polls.begin(), polls.end(), [](const pollfd& p) { return p.revents == 0; }));
+}
+
+void stalled_clients::answer_once() {  // an answer is one small segment, read at once
+    for (const auto& fd : fds_) workshop::send_all(fd.get(), workshop::kept_get);
+    char buffer[4096];
+    for (auto deadline = clock::now() + 3s; const auto& fd : fds_)
+        if (wait_for(fd.get(), POLLIN, deadline)) (void)::recv(fd.get(), buffer, sizeof buffer, 0);
 }
 
 }  // namespace bench

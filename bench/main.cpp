@@ -21,7 +21,7 @@ using namespace bench;
 
 constexpr const char* usage =
     "usage: http_bench [--quick] [--with NAME=COMMAND]... [--out-dir DIR] [--benchmark_... flags]\n"
-    "  --quick              fewer, shorter windows: under a minute instead of 4 to 5\n"
+    "  --quick              fewer, shorter windows: under two minutes instead of 6 to 7\n"
     "  --with NAME=COMMAND  measure another server too, as row NAME: COMMAND split into words,\n"
     "                       {port} in it replaced by the port, or --port N appended\n"
     "  --out-dir DIR        where results.json, report.md and the charts go (" BENCH_OUT_DIR ")\n"
@@ -61,7 +61,7 @@ void register_all(std::vector<row>& rows, const settings& config) {
     auto native = [](const row& r) { return r.problem.empty() && r.what != row::kind::emulated; };
     for (row& r : rows | std::views::filter(measured))
         for (const scenario& s : scenarios)
-            add("scenario/" + r.name + "/" + std::string(s.name), config.scenario,
+            add("scenario/" + r.name + "/" + std::string(s.name), s.depth ? config.kept : config.scenario,
                 [&](benchmark::State& st) { measure_scenario(st, r, s, config); });
     for (row& r : rows | std::views::filter(native))
         for (int clients : client_counts)
@@ -111,11 +111,12 @@ void describe_run(const std::vector<row>& rows, const settings& config, bool own
         {"rows", joined(rows, [&](const row& r) {
             return object({{"name", json_string(r.name)}, {"label", json_string(r.label)},
                            {"kind", json_string(kinds[int(r.what)])}, {"concurrent", yes(r.concurrent)},
-                           {"problem", json_string(r.problem)}, {"answer", json_string(r.answer)}});
+                           {"keeps", yes(r.keeps)}, {"problem", json_string(r.problem)}, {"answer", json_string(r.answer)}});
         })},
         {"scenarios", joined(scenarios, [&](const scenario& s) {
             return object({{"name", json_string(s.name)}, {"title", json_string(s.title)},
-                           {"clients", number(s.clients)}, {"stalled", number(s.stalled)}});
+                           {"clients", number(s.clients)}, {"stalled", number(s.stalled)}, {"depth", number(s.depth)},
+                           {"windows", window(s.depth ? config.kept : config.scenario)}});
         })},
         {"client_counts", joined(client_counts, number)}, {"held_counts", joined(held_counts, number)},
         {"scenario_windows", window(config.scenario)}, {"clients_windows", window(config.clients)},
@@ -151,8 +152,8 @@ int main(int argc, char* argv[]) {
         }
     }
     if (quick)
-        config = {.quick = true, .scenario = {3, 200ms}, .clients = {1, 150ms}, .idle = {1, 250ms},
-                  .client_check = {1, 1s}, .cost_requests = 100, .out_dir = config.out_dir};
+        config = {.quick = true, .scenario = {3, 200ms}, .kept = {3, 200ms}, .clients = {1, 150ms}, .idle = {1, 250ms},
+                  .client_check = {1, 1s}, .cost_requests = 100, .cost_window = 200ms, .out_dir = config.out_dir};
     std::string json_flag = "--benchmark_out=" + (config.out_dir / "results.json").string();
     // Ours come first, so that the same flags given on the command line win.
     args.insert(args.begin() + 1, {const_cast<char*>("--benchmark_enable_random_interleaving=true"), json_flag.data()});

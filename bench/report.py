@@ -103,7 +103,7 @@ def table_rows(rows): return "".join("| " + " | ".join(str(c).replace("|", "/") 
 class Report:
     def __init__(self, context, run, measured, fragments):
         self.context, self.run, self.measured, self.fragments = context, run, measured, fragments
-        self.rows, self.nginx = run["rows"], run["rows"][-1]
+        self.rows, self.references = run["rows"], [r for r in run["rows"] if r["kind"] == "reference"]
         self.idle_rows = [r for r in self.rows if r["concurrent"] and r["kind"] != "emulated"]
 
     def get(self, name):  # a measurement with windows, or None
@@ -123,8 +123,9 @@ class Report:
             cells = ["0", "-"] + ["stalled"] * 4
             notes.append(f"no answer within any window ({thousands(m.sum('unfinished'))} requests left waiting)")
         else:
-            cells = [thousands(m.median("req_per_s")), f"{thousands(m.min('req_per_s'))}–{thousands(m.max('req_per_s'))}",
-                     ms(m.median("p50_us")), ms(m.median("p99_us")), ms(m.median("p999_us")), ms(m.max("max_us"))]
+            # wrk times only a write all of whose answers came (none where every connection closes after one): 0 is -.
+            cells = [thousands(m.median("req_per_s")), f"{thousands(m.min('req_per_s'))}–{thousands(m.max('req_per_s'))}"] + [
+                ms(v) if v else "-" for v in (m.median("p50_us"), m.median("p99_us"), m.median("p999_us"), m.max("max_us"))]
             notes += ["stalled in some windows"] if m.min("answered") == 0 else []
             notes += [f"{thousands(m.sum('failed'))} failed requests"] if m.sum("failed") else []
         notes += ["accept queue overflowed: a dropped connection waits a second for the client's resend"] if m.sum("retried") else []
@@ -148,13 +149,16 @@ class Report:
 
     def comparisons(self):
         """Each row of the build or added against the one before it (emulated
-        ones left out: they would compare an emulator) and against nginx."""
-        out = ""
+        ones left out: they would compare an emulator), a row that keeps
+        connections against each that closes and serves concurrently, and each
+        row against the references."""
+        out, built = "", [r for r in self.rows if r["kind"] in ("built", "added")]
         for s in self.run["scenarios"]:
             lines, before = [], None
-            for row in (r for r in self.rows if r["kind"] in ("built", "added")):
+            for row in built:
                 m = self.get(f"scenario/{row['name']}/{s['name']}")
-                for other in (before, self.nginx):
+                closing = [r for r in built if row["keeps"] and r["concurrent"] and not r["keeps"] and r is not before]
+                for other in [before] + closing + self.references:
                     if m and other and (o := self.get(f"scenario/{other['name']}/{s['name']}")):
                         # Nothing answered in any window of one side: nothing to test.
                         cells = (["-", "-", (row if m.stalled() else other)["name"] + " stalled", "-"] * 2
@@ -178,7 +182,13 @@ class Report:
         if not (m := self.get(name)):
             return [row["name"], thousands(count)] + ["-"] * 5 + [self.why_not(row, name)]
         opened, held = m.min("silent_opened"), m.min("silent_held")
-        notes = ([f"a window failed: {m.errors[0]}"] if m.errors else []) + \
+        # A row that keeps them, at the most held, against each row of the build that closes (held silent).
+        others = [(o["name"], b.median("rss_per_held")) for o in self.idle_rows if count == self.run["held_counts"][-1] and row["keeps"]
+                  and not o["keeps"] and "reference" not in (row["kind"], o["kind"]) and (b := self.get(f"idle/{o['name']}/{count}"))
+                  and b.counted("rss_per_held") and m.counted("rss_per_held")]
+        notes = (["each answered once first"] if row["keeps"] and count else []) + \
+                [f"{m.median('rss_per_held') - b:+,.0f} bytes a connection against {o}, held silent" for o, b in others] + \
+                ([f"a window failed: {m.errors[0]}"] if m.errors else []) + \
                 ([f"only {thousands(opened)} connected (refused or dropped)"] if opened < count else []) + \
                 ([f"closed or answered {thousands(opened - held)} of them at once"] if held < opened else []) + \
                 ([f"{thousands(m.sum('got_503'))} of the load's requests got 503"] if m.sum("got_503") else []) + \
@@ -193,10 +203,11 @@ class Report:
                 m.with_range("req_per_s", thousands), vs, "; ".join(notes)]
 
     def cost_row(self, row):
+        counters = ("syscalls_per_req", "kept_syscalls_per_req", "pipelined_syscalls_per_req")
         if not (m := self.get(name := f"cost/{row['name']}")):
-            return [row["name"], "-", "-", self.why_not(row, name)]
+            return [row["name"]] + ["-"] * 4 + [self.why_not(row, name)]
         cell = lambda counter, fmt: fmt(m.median(counter)) if m.counted(counter) else "-"
-        return [row["name"], cell("syscalls_per_req", lambda v: fixed(v, 1)), cell("instructions_per_req", thousands), m.label]
+        return [row["name"]] + [cell(c, lambda v: fixed(v, 2)) for c in counters] + [cell("instructions_per_req", thousands), m.label]
 
 
 def draw_charts(report, out_dir, charts):
@@ -233,7 +244,7 @@ def draw_charts(report, out_dir, charts):
 
 
 def header_differences(answer):
-    """nginx's header lines that the golden response lacks ("+ ...") or has ("- ...")."""
+    """A reference's header lines that the golden response lacks ("+ ...") or has ("- ...")."""
     with open(os.path.join(HERE, "..", "support", "golden.http"), newline="") as f:
         golden = f.read()
     head = lambda message: message.split("\r\n\r\n")[0].split("\r\n")[1:]
@@ -248,8 +259,9 @@ def main(out_dir):
     report, rows = Report(context, run, measured, dict(zip(parts[1::2], parts[2::2]))), run["rows"]
     quick, n, counts = run["quick"], run["scenario_windows"][0], run["client_counts"]
     emulated = [r["name"] for r in rows if r["kind"] == "emulated"]
-    differences = header_differences(report.nginx["answer"]) if report.nginx["answer"] else []
-    server = [line for line in differences if line.startswith("+ Server: ")]
+    differences = {r["name"]: header_differences(r["answer"]) if r["answer"] else [] for r in report.references}
+    version = lambda r: next((line.split("/")[-1] for line in differences[r["name"]] if line.startswith("+ Server: ")), "not measured")
+    plain, kept = (windows(next(s["windows"] for s in run["scenarios"] if bool(s["depth"]) == d)) for d in (False, True))
     # wrk's and this client's best figure, or why not measured.
     wrk, ours = [thousands(m.max("req_per_s")) if (m := report.get(name)) else report.why_not(rows[0], name)
                  for name in (f"client-check/{who}/{rows[0]['name']}" for who in ("wrk", "this-client"))]
@@ -260,13 +272,12 @@ def main(out_dir):
         parts[0], run="quick run" if quick else "full run", command="./workshop bench" + " --quick" * quick,
         date=context["date"][:16].replace("T", " "), cores=context["num_cpus"],
         system=f"{platform.system()} {platform.release()} {platform.machine()}", compiler=run["compiler"],
-        nginx_version=server[0].rsplit("/", 1)[-1] if server else "not measured", descriptor_limit=run["descriptor_limit"],
+        references=", ".join(f"{r['name']} {version(r)}" for r in report.references), descriptor_limit=run["descriptor_limit"],
         network="a network namespace of its own" if run["own_network"] else
                 "the machine's network namespace (so TCP segments are not counted, and the kernel's drops are every program's)",
-        scenario_windows=n, scenario_seconds=fixed(run["scenario_windows"][1] / 1000, 2),
+        scenario_windows=n, windows=plain + (f" (wrk's scenarios: {kept})" if kept != plain else ""),
         emulated=f"*emulated* rows ({', '.join(emulated)}) run under an emulator." if emulated else "",
-        scenario_tables="".join(fill(report.fragments["scenario"], title=s["title"],
-                                     rows=table_rows(report.scenario_row(r, s) for r in rows)) for s in run["scenarios"]), alpha=ALPHA, smallest_p=fixed(smallest_p(n, n), 3),
+        scenario_tables="".join(fill(report.fragments["scenario"], title=s["title"], rows=table_rows(report.scenario_row(r, s) for r in rows)) for s in run["scenarios"]), alpha=ALPHA, smallest_p=fixed(smallest_p(n, n), 3),
         reachable=("so a verdict needs nearly every window of one side above every window of the other."
                    if smallest_p(n, n) < ALPHA else "so every verdict of this run reads *no difference shown*: "
                    "only a full run (`./workshop bench`) has windows enough for one."),
@@ -278,7 +289,8 @@ def main(out_dir):
         idle_sweep=table_rows(report.idle_row(r, c) for r in report.idle_rows for c in run["held_counts"]),
         first_row=rows[0]["name"], first_clients=run["scenarios"][1]["clients"],
         check_windows=f"{run['client_check_windows'][0]} × {run['client_check_windows'][1] / 1000:.0f} s", wrk=wrk, ours=ours,
-        header_differences="".join(f"    {line}\n" for line in differences) or "    (not measured)\n",
+        header_differences="\n".join(f"{name}:\n\n" + ("".join(f"    {line}\n" for line in lines) or "    (not measured)\n")
+                                      for name, lines in differences.items()),
         costs=table_rows(report.cost_row(r) for r in rows if r["kind"] in ("built", "added")),
         cost_requests=run["cost_requests"])
     for chart in {"throughput", "clients", "idle"} - set(charts):  # its image line and the blank line after it

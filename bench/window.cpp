@@ -47,20 +47,20 @@ std::optional<double> over_tree(pid_t pid, Of of) {
 }
 
 void load_window(benchmark::State& state, const row& r, const workshop::server_process& server, int clients,
-                 std::chrono::milliseconds length) {
+                 std::chrono::milliseconds length, int depth = 0) {
     auto difference = [](auto after, auto before) -> double { return after && before ? *after - *before : -1; };  // -1: n/a
     // /proc/<pid>/stat's CPU times cover every thread, those that have exited included.
     auto cpu = over_tree(server.pid(), workshop::cpu_seconds);
     auto overflows = kernel_counter("TcpExt", "ListenOverflows"), segments = kernel_counter("Tcp", "OutSegs");
     load_result load;
-    for (auto _ : state) load = run_load(server.port(), clients, length, r.answer.size());
+    for (auto _ : state) try { load = depth ? run_wrk(server.port(), clients, depth, length) : run_load(server.port(), clients, length, r.answer.size()); }
+        catch (const std::runtime_error& e) { state.SkipWithError(e.what()); }
     double cpu_used = difference(over_tree(server.pid(), workshop::cpu_seconds), cpu);
     double sent = difference(kernel_counter("Tcp", "OutSegs"), segments);
     double answered = static_cast<double>(load.completed);
     state.counters.insert({
-        {"req_per_s", {answered, benchmark::Counter::kIsRate}},  // over the window's real time
-        {"answered", answered}, {"p50_us", load.percentile_us(50)},
-        {"p99_us", load.percentile_us(99)}, {"p999_us", load.percentile_us(99.9)}, {"max_us", load.percentile_us(100)},
+        {"req_per_s", load.rate()},
+        {"answered", answered}, {"p50_us", load.p50_us}, {"p99_us", load.p99_us}, {"p999_us", load.p999_us}, {"max_us", load.max_us},
         {"cpu_us_per_req", cpu_used >= 0 && answered > 0 ? cpu_used * 1e6 / answered : -1},
         {"segs_per_req", sent >= 0 && answered > 0 ? sent / answered : -1},
         {"failed", load.failed}, {"got_503", load.unavailable}, {"unfinished", load.unfinished}, {"retried", load.retried},
@@ -92,7 +92,7 @@ void measure_scenario(benchmark::State& state, row& r, const scenario& s, const 
     auto server = start_window(state, r, std::string(s.title));
     if (!server) return;
     stalled_clients stalled(server->port(), s.stalled);
-    load_window(state, r, *server, s.clients, config.scenario.length);
+    load_window(state, r, *server, s.clients, (s.depth ? config.kept : config.scenario).length, s.depth);
     state.counters["stalled"] = stalled.opened();
 }
 
@@ -108,6 +108,7 @@ void measure_held(benchmark::State& state, row& r, int count, const settings& co
     if (!server) return;
     auto before = over_tree(server->pid(), workshop::resident_kib);
     stalled_clients idle(server->port(), count, 5s);
+    if (r.keeps) idle.answer_once();  // it holds them as they are after an answer
     // Let the server accept them all (and a threaded one start its threads).
     std::this_thread::sleep_for(count > 0 ? 300ms : 0ms);
     auto after = over_tree(server->pid(), workshop::resident_kib);
@@ -115,7 +116,7 @@ void measure_held(benchmark::State& state, row& r, int count, const settings& co
     load_result fresh = run_load(server->port(), 1, config.idle.length / 2, r.answer.size());
     load_window(state, r, *server, held_load_clients, config.idle.length);
     state.counters.insert({
-        {"silent_opened", idle.opened()}, {"silent_held", held}, {"fresh_p50_us", fresh.percentile_us(50)},
+        {"silent_opened", idle.opened()}, {"silent_held", held}, {"fresh_p50_us", fresh.p50_us},
         {"fresh_answered", fresh.completed}, {"fresh_503", fresh.unavailable}, {"rss_bytes", after ? *after * 1024 : -1},
         {"rss_per_held", before && after && held > 0 ? (*after - *before) * 1024 / held : -1},
     });
