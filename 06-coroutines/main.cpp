@@ -94,14 +94,15 @@ awaitable<bool> send_all(tcp::socket& client, std::string_view answer) {
 }
 
 // Our FIN first: shutdown sends it, with the answer MSG_MORE held back.
-// Then, unless the client sent exactly one whole request and nothing more
-// waits, read and drop what comes until it closes, for a while: closing
-// with unread bytes makes the kernel send a reset, which can destroy the
-// answer before the client reads it (03's close_after_answer).
+// Then, unless the client sent exactly one whole request and nothing after
+// it, read and drop what comes until it closes, for a while: closing with
+// unread bytes makes the kernel send a reset, which can destroy the answer
+// before the client reads it (03's close_after_answer). As in 05, what the
+// reads brought decides: no call asks the socket again.
 awaitable<void> close_after_answer(tcp::socket& client, bool request_was_whole) {
     asio::error_code ignored;
     client.shutdown(tcp::socket::shutdown_send, ignored);
-    if (request_was_whole && client.available(ignored) == 0) co_return;  // closed at once by the caller
+    if (request_was_whole) co_return;  // closed at once by the caller
     asio::steady_timer deadline(client.get_executor(), raii_http::linger_time);
     std::array<char, 512> sink;
     for (;;) {

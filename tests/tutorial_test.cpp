@@ -280,6 +280,43 @@ TEST_CASE("the timetable adds up to README's promise", "[tutorial]") {
     CHECK(minutes == std::stoi(promise[1]));
 }
 
+// Part 7's excerpt of a full report: after "<!-- report-excerpt -->", a
+// table whose columns are among the report's scenario columns
+// (bench/report.md.in) and whose rows are every stage of the list and both
+// references. Its numbers are one machine's, and not checked.
+TEST_CASE("Part 7's report excerpt has the report's columns and every row", "[tutorial]") {
+    auto cells = [](const std::string& line) {
+        std::vector<std::string> out;
+        std::stringstream in(line.substr(1));
+        for (std::string cell; std::getline(in, cell, '|');)
+            out.push_back(cell.substr(cell.find_first_not_of(' '), cell.find_last_not_of(' ') - cell.find_first_not_of(' ') + 1));
+        return out;
+    };
+    std::vector<std::string> report_columns;
+    auto report = read_lines(source_dir / "bench" / "report.md.in");
+    for (std::size_t i = 0; i + 3 < report.size(); ++i)
+        if (report[i] == "@@ scenario") report_columns = cells(report[i + 3]);
+    REQUIRE_FALSE(report_columns.empty());
+
+    auto at = std::find(tutorial.begin(), tutorial.end(), "<!-- report-excerpt -->");
+    REQUIRE(at != tutorial.end());
+    auto header = std::find_if(at, tutorial.end(), [](const std::string& l) { return l.starts_with("| "); });
+    REQUIRE(header != tutorial.end());
+    for (const auto& column : cells(*header)) {
+        INFO("excerpt column: " << column);
+        CHECK(std::find(report_columns.begin(), report_columns.end(), column) != report_columns.end());
+    }
+    std::set<std::string> rows;
+    for (auto line = header + 2; line != tutorial.end() && line->starts_with("| "); ++line) rows.insert(cells(*line)[0]);
+    std::set<std::string> due = {"nginx", "h2o"};
+    for (const auto& line : read_lines(source_dir / "stages.txt"))
+        if (!line.empty() && !line.starts_with("#")) due.insert(line.substr(0, line.find_first_of(" \t")));
+    for (const auto& row : due) {
+        INFO("a row of the run: " << row);
+        CHECK(rows.count(row) == 1);
+    }
+}
+
 // A part fits its slot: no more than 75 words a minute, counting its prose,
 // listings and folded answers alike (everything under its heading, split
 // on white space), by the minutes its timetable row gives it.
