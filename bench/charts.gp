@@ -11,19 +11,19 @@ lines = 'with linespoints linewidth 2 pointtype 7 title columnheader(i)'
 if (strstrt(charts, "throughput") > 0) {
     @common
     set output dir."/throughput.png"
-    set title "Requests per second (higher is better)\n".scenarios
-    set offsets 0, 0, graph 0.1, 0
+    set title "Requests per second (higher is better, on a log scale)\n".scenarios
+    set offsets 0, 0, graph 0.1, 0; set logscale y; set yrange [1000:*]   # 1k to 1M on one chart
     set xrange [-0.6:servers - 0.4]    # every server, measured or not
     set key outside bottom center horizontal autotitle columnheader
     set bmargin 6                      # two-line server names, then the key
     set style data histograms
     set style histogram clustered gap 1
     set style fill solid 0.9 border -1
-    label(v) = v == 0 ? "stalled" : v >= 1000 ? sprintf("%.1fk", v / 1000) : sprintf("%.0f", v)
+    label(v) = v == 0 ? "stalled" : v >= 1e6 ? sprintf("%.2fM", v / 1e6) : v >= 1000 ? sprintf("%.1fk", v / 1000) : sprintf("%.0f", v)
     # A group is a gap and `bars` bars wide: bar i's centre is (i - (bars - 1) / 2) / (bars + 1) from its middle.
     plot for [i=2:bars + 1] dir."/throughput.tsv" using i:xtic(1), \
-         for [i=0:bars - 1] '' using ($0 + (i - (bars - 1) / 2.0) / (bars + 1)):i + 2:(label(column(i + 2))) \
-             with labels offset 0,0.7 font ",9" notitle
+         for [i=0:bars - 1] '' using ($0 + (i - (bars - 1) / 2.0) / (bars + 1)):(column(i + 2) > 1000 ? column(i + 2) : 1000):(label(column(i + 2))) \
+             with labels rotate by 90 left offset 0,0.3 font ",8" notitle
 }
 
 # Requests per second against concurrent clients, a line per server.
