@@ -28,11 +28,9 @@ hosts: {default: {paths: {/: {file.dir: @DIR@/www}}}}
 )";
 
 struct h2o_server : workshop::server_process {
-    static std::filesystem::path dir(int port) { return std::filesystem::temp_directory_path() / ("workshop-h2o-" + std::to_string(port)); }
+    static std::filesystem::path dir(int port) { return workshop::reference_directory("h2o", port); }
     static std::vector<std::string> configure(int port) {
-        std::filesystem::create_directories(dir(port) / "www");
-        const std::string& golden = workshop::golden_response();
-        std::ofstream(dir(port) / "www/index.html", std::ios::binary) << golden.substr(golden.find("\r\n\r\n") + 4);
+        workshop::write_page(dir(port));
         std::string text(::geteuid() == 0 ? "user: root\n" : "");  // as root, it stays root
         text += workshop::replace_all(workshop::replace_all(std::string(h2o_config), "@DIR@", dir(port).string()), "@PORT@", std::to_string(port));
         std::ofstream(dir(port) / "h2o.conf") << workshop::replace_all(text, "@THREADS@", std::to_string(std::thread::hardware_concurrency()));

@@ -11,10 +11,6 @@
 namespace workshop {
 namespace {
 
-std::filesystem::path directory(int port) {
-    return std::filesystem::temp_directory_path() / ("workshop-nginx-" + std::to_string(port));
-}
-
 // Every file nginx writes stays in its directory (@DIR@). One worker per
 // core, as nginx advises for production; the idle connections a benchmark
 // holds (10,000 at most, bench.hpp's held_counts) may all land on one of them. Only a root master switches its
@@ -48,10 +44,8 @@ http {
 
 // Writes the page and the configuration; nginx's arguments.
 std::vector<std::string> configure(int port) {
-    std::string dir = directory(port).string(), user;
-    std::filesystem::create_directories(dir + "/www");
-    const std::string& golden = golden_response();
-    std::ofstream(dir + "/www/index.html", std::ios::binary) << golden.substr(golden.find("\r\n\r\n") + 4);
+    std::string dir = reference_directory("nginx", port).string(), user;
+    write_page(dir);
     if (::geteuid() == 0)
         if (const passwd* me = ::getpwuid(::geteuid())) user = std::string("user ") + me->pw_name + ";";
     std::string text = replace_all(replace_all(std::string(config), "@USER@", user), "@DIR@", dir);
@@ -65,19 +59,29 @@ nginx_server::nginx_server(const std::filesystem::path& program, int port) try
     : server_process(program, configure(port), port) {
 } catch (...) {
     std::error_code ignored;
-    std::filesystem::remove_all(directory(port), ignored);
+    std::filesystem::remove_all(reference_directory("nginx", port), ignored);
 }
 
 nginx_server::~nginx_server() {
     stop(SIGTERM);
     std::error_code ignored;
-    std::filesystem::remove_all(directory(port()), ignored);
+    std::filesystem::remove_all(reference_directory("nginx", port()), ignored);
 }
 
 std::unique_ptr<nginx_server> start_nginx() {
     auto program = find_program("nginx");
     if (!program) return nullptr;
     return std::make_unique<nginx_server>(*program);
+}
+
+std::filesystem::path reference_directory(std::string_view server, int port) {
+    return std::filesystem::temp_directory_path() / ("workshop-" + std::string(server) + "-" + std::to_string(port));
+}
+
+void write_page(const std::filesystem::path& dir) {
+    std::filesystem::create_directories(dir / "www");
+    const std::string& golden = golden_response();
+    std::ofstream(dir / "www/index.html", std::ios::binary) << golden.substr(golden.find("\r\n\r\n") + 4);
 }
 
 }  // namespace workshop

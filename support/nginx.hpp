@@ -9,6 +9,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string_view>
 
 namespace workshop {
 
@@ -21,5 +22,10 @@ public:
 
 // nginx started, or nullptr when it is not installed here.
 std::unique_ptr<nginx_server> start_nginx();
+
+// Where a reference server (nginx, h2o) on `port` keeps its files, and the
+// page it serves there: the golden response's body as www/index.html.
+std::filesystem::path reference_directory(std::string_view server, int port);
+void write_page(const std::filesystem::path& dir);
 
 }  // namespace workshop
