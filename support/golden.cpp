@@ -34,4 +34,8 @@ const std::string& keep_alive_response() {
     return bytes;
 }
 
+std::string head_of(const std::string& response) {
+    return response.substr(0, response.find("\r\n\r\n") + 4);
+}
+
 }  // namespace workshop

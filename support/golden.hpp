@@ -13,4 +13,7 @@ const std::string& golden_response();
 const std::string& kept_response();
 const std::string& keep_alive_response();
 
+// The head of a response, up to its blank line: what HEAD gets.
+std::string head_of(const std::string& response);
+
 }  // namespace workshop

@@ -32,8 +32,6 @@ void check_one_answer_then_close(const reply& r) {
 
 const std::string kept_head = "HEAD / HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
-std::string head_of(const std::string& response) { return response.substr(0, response.find("\r\n\r\n") + 4); }
-
 }  // namespace
 
 TEST_CASE("two requests on one connection, answered in order", "[keep-alive]") {

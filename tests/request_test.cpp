@@ -17,11 +17,6 @@ std::string error_page(const std::string& status_line, const std::string& extra_
            std::to_string(body.size()) + "\r\n" + extra_header + "Connection: close\r\n\r\n" + body;
 }
 
-// The head of a response: what HEAD gets.
-std::string head_of(const std::string& response) {
-    return response.substr(0, response.find("\r\n\r\n") + 4);
-}
-
 }  // namespace
 
 TEST_CASE("a request delivered one byte at a time", "[trickled-request]") {
